@@ -1,0 +1,30 @@
+# Two entry points, both from a fresh clone: `make paper` (the default paper) and `make test` (the test suite).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+CONFIG ?= config/config.yaml
+CORES ?= all
+
+.PHONY: paper test lint dag clean-results
+
+$(BIN)/python:
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements/lock.txt
+	$(BIN)/pip install --quiet -c requirements/lock.txt -e ".[test,onnx]"
+	touch $@
+
+paper: $(VENV)/.installed
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakemake --cores $(CORES) --resources gpu=1 --configfile $(CONFIG)
+
+test: $(VENV)/.installed
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ruff check src tests scripts benchmarks
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/pytest
+
+lint: $(VENV)/.installed
+	$(BIN)/ruff check src tests scripts benchmarks
+	$(BIN)/ruff format --check src tests scripts benchmarks
+
+dag: $(VENV)/.installed
+	$(BIN)/snakemake --rulegraph --configfile $(CONFIG) | dot -Tsvg > docs/rulegraph.svg

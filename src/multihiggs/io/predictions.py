@@ -1,0 +1,123 @@
+"""Prediction files: the one layout every reconstruction method (SPA-Net and baselines) writes.
+
+A prediction file holds, for the N events of one test file (same order) and H Higgs slots:
+
+- ``PREDICTIONS/resolved_assignments``          int64 (N, H, 2): AK5 jet indices of each reconstructed resolved
+  Higgs (-1, -1 where the slot is not reconstructed as resolved).
+- ``PREDICTIONS/boosted_assignments``           int64 (N, H): AK8 jet index of each boosted Higgs (-1 if none).
+- ``PREDICTIONS/resolved_assignment_probability``, ``PREDICTIONS/resolved_detection_probability``,
+  ``PREDICTIONS/boosted_assignment_probability``, ``PREDICTIONS/boosted_detection_probability``  float32 (N, H)
+  (NaN where a method has no such notion).
+- ``PREDICTIONS/signal_score``                  float32 (N,): classifier score (NaN if the method has none).
+- attribute ``method`` on the root: the method's name.
+
+Slots are unordered: evaluation matches them to targets irrespective of slot order.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+
+import h5py
+import numpy as np
+
+GROUP = "PREDICTIONS"
+_FIELDS = (
+    "resolved_assignments",
+    "boosted_assignments",
+    "resolved_assignment_probability",
+    "resolved_detection_probability",
+    "boosted_assignment_probability",
+    "boosted_detection_probability",
+    "signal_score",
+)
+
+
+@dataclass(frozen=True)
+class Predictions:
+    """Reconstructed Higgs candidates of one method on one test file (shapes in the module docstring)."""
+
+    method: str
+    resolved_assignments: np.ndarray
+    boosted_assignments: np.ndarray
+    resolved_assignment_probability: np.ndarray
+    resolved_detection_probability: np.ndarray
+    boosted_assignment_probability: np.ndarray
+    boosted_detection_probability: np.ndarray
+    signal_score: np.ndarray
+
+    def __post_init__(self) -> None:
+        n_events, n_higgs, two = np.shape(self.resolved_assignments)
+        if two != 2:
+            raise ValueError(f"resolved_assignments must have shape (N, H, 2), got {self.resolved_assignments.shape}")
+        expected = {
+            "boosted_assignments": (n_events, n_higgs),
+            "resolved_assignment_probability": (n_events, n_higgs),
+            "resolved_detection_probability": (n_events, n_higgs),
+            "boosted_assignment_probability": (n_events, n_higgs),
+            "boosted_detection_probability": (n_events, n_higgs),
+            "signal_score": (n_events,),
+        }
+        for name, shape in expected.items():
+            if np.shape(getattr(self, name)) != shape:
+                raise ValueError(f"{name} must have shape {shape}, got {np.shape(getattr(self, name))}")
+
+    @property
+    def n_events(self) -> int:
+        return int(np.shape(self.resolved_assignments)[0])
+
+    @property
+    def n_higgs(self) -> int:
+        return int(np.shape(self.resolved_assignments)[1])
+
+    @classmethod
+    def empty(cls, method: str, n_events: int, n_higgs: int) -> Predictions:
+        """Predictions with no reconstructed Higgs and NaN probabilities/scores."""
+        nan = np.full((n_events, n_higgs), np.nan, dtype=np.float32)
+        return cls(
+            method=method,
+            resolved_assignments=np.full((n_events, n_higgs, 2), -1, dtype=np.int64),
+            boosted_assignments=np.full((n_events, n_higgs), -1, dtype=np.int64),
+            resolved_assignment_probability=nan.copy(),
+            resolved_detection_probability=nan.copy(),
+            boosted_assignment_probability=nan.copy(),
+            boosted_detection_probability=nan.copy(),
+            signal_score=np.full(n_events, np.nan, dtype=np.float32),
+        )
+
+
+def write_predictions(path: str | Path, predictions: Predictions) -> None:
+    """Write predictions atomically: a partial file is never left under ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(path.name + ".partial")
+    try:
+        with h5py.File(partial, "w") as handle:
+            handle.attrs["method"] = predictions.method
+            group = handle.create_group(GROUP)
+            for name in _FIELDS:
+                values = np.asarray(getattr(predictions, name))
+                dtype = np.int64 if name.endswith("assignments") else np.float32
+                group.create_dataset(name, data=values.astype(dtype), compression="gzip", compression_opts=4)
+        partial.replace(path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def read_predictions(path: str | Path) -> Predictions:
+    """Read a prediction file written by :func:`write_predictions`."""
+    path = Path(path)
+    try:
+        handle = h5py.File(path, "r")
+    except OSError as error:
+        raise ValueError(f"cannot open prediction file {path}: {error}") from error
+    with handle:
+        if GROUP not in handle:
+            raise ValueError(f"prediction file {path} has no '{GROUP}' group")
+        missing = [name for name in _FIELDS if name not in handle[GROUP]]
+        if missing:
+            raise ValueError(f"prediction file {path} lacks datasets {missing}")
+        arrays = {name: handle[GROUP][name][...] for name in _FIELDS}
+        method = str(handle.attrs.get("method", path.stem))
+    return Predictions(method=method, **arrays)
