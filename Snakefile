@@ -1,10 +1,12 @@
 # multihiggs: from nothing to the paper in one DAG. See README.md; every config key: config/README.md.
+import os
+
 from snakemake.utils import min_version, validate
 
 min_version("9.0")
 
 
-configfile: "config/config.yaml"
+configfile: os.path.join(workflow.basedir, "config", "config.yaml")
 
 
 validate(config, "workflow/schemas/config.schema.yaml")

@@ -104,4 +104,4 @@ def generated_cross_section_pb(pythia) -> float:
 
 def bias_weights(info: ak.Array) -> ak.Array:
     """Per-event weights from Pythia (phase-space bias compensation; 1 for unweighted input)."""
-    return ak.firsts(info.weights)
+    return ak.fill_none(ak.firsts(info.weights), 1.0)

@@ -1,0 +1,166 @@
+"""One simulation job: a shard of a sample, from the parton level to a Delphes-schema ROOT file.
+
+Stages, each timed for the benchmark table the job prints: parton level (our matrix elements, signal only) →
+Pythia 8 (shower, MPI, hadronisation, decays) → generator-record pruning → jets + detector → ROOT writer.
+"""
+
+from __future__ import annotations
+
+import tempfile
+import time
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import awkward as ak
+import numpy as np
+
+from multihiggs import __version__
+from multihiggs.generate.reco.charge import pid_charge_table
+from multihiggs.generate.reco.detector import DetectorParameters
+from multihiggs.generate.reco.reconstruct import reconstruct_events
+from multihiggs.generate.record import prune_generator_record
+from multihiggs.generate.shower import (
+    ShowerSettings,
+    bias_weights,
+    common_settings,
+    generated_cross_section_pb,
+    higgs_decay_settings,
+    lhe_input_settings,
+    make_pythia,
+    qcd_settings,
+    run_batches,
+)
+from multihiggs.io.delphes import write_delphes
+from multihiggs.samples import SampleSpec
+
+
+@dataclass
+class StageTimer:
+    """Wall-clock seconds spent per stage."""
+
+    seconds: dict[str, float] = field(default_factory=lambda: defaultdict(float))
+
+    def add(self, stage: str, started: float) -> float:
+        now = time.perf_counter()
+        self.seconds[stage] += now - started
+        return now
+
+
+@dataclass(frozen=True)
+class ShardResult:
+    """What a shard produced: event count, cross section (pb) and time per stage (s)."""
+
+    n_events: int
+    cross_section_pb: float
+    stage_seconds: dict[str, float]
+
+
+def _random_streams(spec: SampleSpec, shard: int) -> tuple[np.random.Generator, int, np.random.Generator]:
+    """Independent streams for the parton level, Pythia and the detector, from the shard seed."""
+    parton_seq, pythia_seq, detector_seq = np.random.SeedSequence(spec.shard_seed(shard)).spawn(3)
+    pythia_seed = int(pythia_seq.generate_state(1)[0] % 900_000_000)
+    return np.random.default_rng(parton_seq), pythia_seed, np.random.default_rng(detector_seq)
+
+
+def _parton_events(spec: SampleSpec, n_events: int, rng: np.random.Generator, form_factor_path: Path | None):
+    from multihiggs.generate import parton
+
+    pdf = parton.GluonPDF.from_pythia()
+    if spec.process == "hh":
+        if form_factor_path is None:
+            raise ValueError(f"sample {spec.name!r} (gg -> HH) needs a form-factor table (--form-factors)")
+        table = parton.FormFactorTable.load(form_factor_path)
+        if not np.isclose(table.higgs_mass_gev, spec.higgs_mass_gev):
+            raise ValueError(
+                f"form-factor table {form_factor_path} is for m_H = {table.higgs_mass_gev} GeV, "
+                f"sample {spec.name!r} needs {spec.higgs_mass_gev} GeV"
+            )
+        return parton.generate_hh_events(table, spec.kappa_lambda, spec.kappa_t, n_events, spec.sqrt_s_gev, pdf, rng)
+    return parton.generate_hhh_events(
+        spec.kappa_3, spec.kappa_4, spec.higgs_mass_gev, n_events, spec.sqrt_s_gev, pdf, rng
+    )
+
+
+def detector_parameters(detector_config: dict) -> DetectorParameters:
+    """Detector model from the workflow's ``detector`` config section (acceptance of stored jets)."""
+    if not detector_config:
+        return DetectorParameters()
+    return DetectorParameters(
+        jet_pt_min_gev=float(detector_config["ak5"]["pt_min_gev"]),
+        jet_abs_eta_max=float(detector_config["ak5"]["eta_max"]),
+        fat_jet_pt_min_gev=float(detector_config["ak8"]["pt_min_gev"]),
+        fat_jet_abs_eta_max=float(detector_config["ak8"]["eta_max"]),
+    )
+
+
+def _event_records(numbers: np.ndarray, weights_pb: np.ndarray) -> ak.Array:
+    """Delphes ``Event`` collection: one record per event."""
+    records = ak.zip({"Number": numbers.astype(np.int64), "Weight": weights_pb.astype(np.float32)})
+    return ak.unflatten(records, np.ones(len(numbers), dtype=np.int64))
+
+
+def simulate_shard(
+    spec: SampleSpec, shard: int, output: str | Path, form_factor_path: str | Path | None = None
+) -> ShardResult:
+    """Simulate shard ``shard`` of ``spec`` and write it to ``output`` (a Delphes-schema ROOT file)."""
+    n_requested = spec.shard_size(shard)
+    parton_rng, pythia_seed, detector_rng = _random_streams(spec, shard)
+    timer = StageTimer()
+    started = time.perf_counter()
+    settings = common_settings(ShowerSettings(spec.multiparton_interactions, spec.hadronisation), pythia_seed)
+    cross_section_pb = float("nan")
+    with tempfile.TemporaryDirectory(prefix=f"multihiggs_{spec.name}_") as workdir:
+        if spec.process == "qcd":
+            settings += qcd_settings(spec.sqrt_s_gev, spec.pthat_min_gev, spec.bias_power)
+        else:
+            events = _parton_events(spec, n_requested, parton_rng, Path(form_factor_path) if form_factor_path else None)
+            from multihiggs.generate.parton import write_lhe
+
+            lhe_path = Path(workdir) / "events.lhe"
+            write_lhe(lhe_path, events, spec.sqrt_s_gev / 2)
+            cross_section_pb = events.cross_section_pb
+            settings += lhe_input_settings(lhe_path) + higgs_decay_settings(spec.higgs_mass_gev)
+        started = timer.add("parton", started)
+        pythia = make_pythia(settings)
+        charges = pid_charge_table(pythia.particleData)
+        detector = detector_parameters(spec.detector)
+        started = timer.add("pythia_init", started)
+        collected: dict[str, list[ak.Array]] = defaultdict(list)
+        raw_weights: list[np.ndarray] = []
+        for batch in run_batches(pythia, n_requested, spec.batch_size):
+            started = timer.add("pythia", started)
+            collected["Particle"].append(prune_generator_record(batch.prt))
+            started = timer.add("record", started)
+            for name, array in reconstruct_events(batch.prt, charges, detector, detector_rng).items():
+                collected[name].append(array)
+            started = timer.add("jets_detector", started)
+            raw_weights.append(ak.to_numpy(bias_weights(batch.info)).astype(np.float64))
+        if spec.process == "qcd":
+            cross_section_pb = generated_cross_section_pb(pythia)
+    collections = {name: ak.concatenate(parts) for name, parts in collected.items()}
+    weights = np.concatenate(raw_weights)
+    n_made = len(weights)
+    # Σ over all shards of the sample = σ: each shard holds its share n_made / N of the cross section.
+    weights_pb = cross_section_pb * (weights / weights.sum()) * (n_made / spec.n_events)
+    first_number = shard * spec.events_per_shard
+    collections["Event"] = _event_records(np.arange(first_number, first_number + n_made), weights_pb)
+    metadata = {
+        "sample": spec.name,
+        "process": spec.process,
+        "shard": shard,
+        "n_events": n_made,
+        "n_events_sample": spec.n_events,
+        "cross_section_pb": cross_section_pb,
+        "kappa_lambda": spec.kappa_lambda if spec.process == "hh" else None,
+        "kappa_t": spec.kappa_t,
+        "kappa_3": spec.kappa_3 if spec.process == "hhh" else None,
+        "kappa_4": spec.kappa_4 if spec.process == "hhh" else None,
+        "higgs_mass_gev": spec.higgs_mass_gev if spec.process != "qcd" else None,
+        "sqrt_s_gev": spec.sqrt_s_gev,
+        "seed": spec.shard_seed(shard),
+        "generator": f"multihiggs {__version__}",
+    }
+    write_delphes(output, collections, metadata)
+    timer.add("write", started)
+    return ShardResult(n_made, cross_section_pb, dict(timer.seconds))
