@@ -167,3 +167,16 @@ def sample_specs(config: dict[str, Any]) -> dict[str, SampleSpec]:
     if len(by_name) != len(specs):
         raise ValueError("two samples share a name: check samples.hh.kappa_lambdas and samples.flat_mass")
     return by_name
+
+
+#: The two analyses: Higgs slots and which signal process feeds each; QCD is the background of both.
+ANALYSIS_N_HIGGS = {"hh": 2, "hhh": 3}
+
+
+def analysis_samples(specs: dict[str, SampleSpec]) -> dict[str, list[str]]:
+    """Samples converted for each analysis ('hh', 'hhh'): its signal samples, then the QCD background."""
+    return {
+        analysis: [name for name, spec in specs.items() if spec.process == analysis]
+        + [name for name, spec in specs.items() if spec.process == "qcd"]
+        for analysis in ANALYSIS_N_HIGGS
+    }

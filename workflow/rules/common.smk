@@ -3,13 +3,14 @@ import os
 import sys
 from pathlib import Path
 
-from multihiggs.samples import format_number, sample_specs
+from multihiggs.samples import ANALYSIS_N_HIGGS, analysis_samples, format_number, sample_specs
 
 # Jobs run the interpreter that runs Snakemake (the project's .venv), locally and on cluster nodes.
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
 RESULTS = "results"
 SAMPLES = sample_specs(config)
+ANALYSIS_SAMPLES = analysis_samples(SAMPLES)
 USER_DELPHES = config["inputs"]["delphes"]
 
 unknown_inputs = sorted(set(USER_DELPHES) - set(SAMPLES))
@@ -24,6 +25,7 @@ wildcard_constraints:
     sample="|".join(sorted(SAMPLES)),
     shard=r"\d+",
     mass=r"[0-9p]+",
+    analysis="hh|hhh",
 
 
 def form_factor_table_path(mass_gev):
@@ -52,8 +54,17 @@ def validation_targets():
     ]
 
 
+def conversion_targets():
+    return [
+        f"{RESULTS}/h5/{analysis}/{sample}/{split}.h5"
+        for analysis, samples in ANALYSIS_SAMPLES.items()
+        for sample in samples
+        for split in ("train", "val", "test")
+    ] + [f"{RESULTS}/tables/matching_{analysis}.{ext}" for analysis in ANALYSIS_SAMPLES for ext in ("md", "tex")]
+
+
 def final_targets():
-    return [file for sample in SAMPLES for file in delphes_files(sample)] + validation_targets()
+    return validation_targets() + conversion_targets()
 
 
 def hh_reference_sample():

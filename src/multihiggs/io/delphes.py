@@ -24,6 +24,11 @@ import uproot
 TREE_NAME = "Delphes"
 METADATA_KEY = "multihiggs_metadata"
 N_TAU = 5
+#: Events per basket written by :func:`write_delphes`. A reader decompresses whole baskets, so a file written as
+#: one basket would be decompressed entirely for every chunk ``iterate_delphes`` yields.
+BASKET_EVENTS = 10_000
+#: Each chunk is read once: uproot's array cache (100 MB by default) would only hold memory.
+_READ_OPTIONS = {"library": "ak", "array_cache": None}
 #: Bits of ``Jet.BTag``: bit 0 is the CSV-like (70 %) working point, bit 1 the UParT-like (85 %) one.
 BTAG_BITS = {"CSV": 0, "UParT": 1}
 
@@ -139,7 +144,7 @@ def iterate_delphes(
         stop = min(start + step_size, tree.num_entries)
         try:
             yield {
-                name: _convert(tree[key].array(entry_start=start, entry_stop=stop, library="ak"), how, name)
+                name: _convert(tree[key].array(entry_start=start, entry_stop=stop, **_READ_OPTIONS), how, name)
                 for name, (key, how) in plan.items()
             }
         except DelphesInputError:
@@ -176,7 +181,8 @@ def write_delphes(
 
     ``collections`` maps a collection name to a jagged awkward array of records (one list per event; ``Event``
     holds one record per event, as in Delphes). Branches are named ``{collection}.{field}`` with counters
-    ``{collection}_size``. The file appears under ``path`` only once complete.
+    ``{collection}_size``, written in baskets of ``BASKET_EVENTS`` events. The file appears under ``path`` only
+    once complete.
     """
     path = Path(path)
     lengths = {name: len(array) for name, array in collections.items()}
@@ -194,7 +200,9 @@ def write_delphes(
                 field_name=lambda outer, inner: f"{outer}.{inner}",
                 counter_name=lambda counter: f"{counter}_size",
             )
-            tree.extend(dict(collections))
+            n_events = next(iter(lengths.values()))
+            for start in range(0, n_events, BASKET_EVENTS):  # one basket per slice: chunked reads stay cheap
+                tree.extend({name: array[start : start + BASKET_EVENTS] for name, array in collections.items()})
             if metadata is not None:
                 root_file[METADATA_KEY] = json.dumps(dict(metadata), sort_keys=True)
         partial.replace(path)

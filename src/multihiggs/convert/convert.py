@@ -1,0 +1,359 @@
+"""Delphes-schema ROOT -> SPANet HDF5 (train/val/test), chunk by chunk so memory stays flat in the input size.
+
+Per chunk (pure, :func:`convert_chunk`): select and pT-order AK5/AK8 jets, apply the jet-count and optional
+four-tag requirements (or tag-rate weights), find the truth Higgs bosons and their b quarks, match them to the
+stored jets, build the input arrays, and assign every event to a split by a seeded hash of (sample, event number).
+The file loop (:func:`convert`) appends each split's rows to ``DIR/{train,val,test}.h5``, written under
+``.partial`` names and renamed only when all inputs were converted.
+
+Event weights (pb): the stored weights sum, over the three files, to σ × selection efficiency. How ``Event.Weight``
+encodes σ is the weight convention: ``sum`` (default; what our generator writes, and MadGraph's ``event_norm=sum``):
+Σ w over all files of the sample = σ, so weights are stored as they are; ``mean``: Σ w / N_generated = σ
+(N_generated = all events of all inputs, before selection), so weights are divided by N_generated. With
+``--cross-section-pb`` the weights are rescaled to that σ whatever the convention (w × σ / Σ w).
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+import awkward as ak
+import numpy as np
+
+from multihiggs.constants import B_QUARK_PID, HIGGS_PID
+from multihiggs.convert import features, matching, selection, splits, truth
+from multihiggs.convert.h5append import AppendableH5
+from multihiggs.io import spanet_layout as layout
+from multihiggs.io.delphes import BTAG_BITS, DelphesInputError, btag_bit, iterate_delphes, open_delphes_tree
+
+#: Tag efficiency ``(hadron flavour, pT GeV, η, working point) -> probability``, numpy arrays in and out.
+TagEfficiency = Callable[[np.ndarray, np.ndarray, np.ndarray, str], np.ndarray]
+
+PROCESSES = ("hh", "hhh", "qcd")
+WEIGHT_CONVENTIONS = ("sum", "mean")
+EVENT_BRANCHES = ("Event.Number", "Event.Weight")
+JET_FIELDS = ("PT", "Eta", "Phi", "Mass", "BTag", "Flavor")
+FATJET_FIELDS = (
+    "PT",
+    "Eta",
+    "Phi",
+    "Mass",
+    "SoftDroppedMass",
+    "Tau1",
+    "Tau2",
+    "Tau3",
+    "NCharged",
+    "ChargedEnergyFraction",
+)
+PARTICLE_FIELDS = ("PID", "M1", "M2", "D1", "D2", "PT", "Eta", "Phi", "Mass")
+_FLOAT_FIELDS = {"PT", "Eta", "Phi", "Mass", "SoftDroppedMass", "Tau1", "Tau2", "Tau3", "ChargedEnergyFraction"}
+
+# File attributes (bookkeeping, read by merge and tables).
+ATTR_SAMPLE_NAMES = "sample_names"  # JSON {sample_id: sample name}
+ATTR_N_HIGGS = "n_higgs"
+ATTR_MIN_JETS = "min_jets"
+ATTR_CONFIG = "conversion_config"  # JSON of ConversionConfig
+ATTR_SPLIT = "split"
+ATTR_N_GENERATED = "n_generated_events"
+ATTR_INPUTS = "input_files"
+
+
+def sample_id(sample: str) -> int:
+    """Stable integer id of a sample name (CRC-32), stored per event in ``TRUTH/EVENT/sample_id``."""
+    return zlib.crc32(sample.encode())
+
+
+@dataclass(frozen=True)
+class ConversionConfig:
+    """Everything a conversion needs beyond the branches (filled from the CLI / workflow config)."""
+
+    sample: str
+    process: str
+    n_higgs: int
+    kl: float
+    signal: bool
+    selection: selection.SelectionConfig
+    split_seed: int = 0
+    split_fractions: tuple[float, ...] = splits.DEFAULT_FRACTIONS
+    resolved_max_dr: float = matching.RESOLVED_MAX_DR
+    boosted_max_dr: float = matching.BOOSTED_MAX_DR
+    cross_section_pb: float | None = None
+    weight_convention: str = "sum"
+    step_size: int = 50_000
+
+    def __post_init__(self) -> None:
+        if self.process not in PROCESSES:
+            raise ValueError(f"process must be one of {PROCESSES}, got {self.process!r}")
+        if self.n_higgs not in (2, 3):
+            raise ValueError(f"n_higgs must be 2 or 3, got {self.n_higgs}")
+        if not np.isfinite(self.kl):
+            raise ValueError(f"kl must be a finite number, got {self.kl}")
+        if self.selection.tag_rate_weights and self.signal:
+            raise ValueError("tag-rate weights are meant for background samples; use the four-tag cut for signal")
+        if self.cross_section_pb is not None and not self.cross_section_pb > 0:
+            raise ValueError(f"cross_section_pb must be positive, got {self.cross_section_pb}")
+        if self.weight_convention not in WEIGHT_CONVENTIONS:
+            raise ValueError(f"weight_convention must be one of {WEIGHT_CONVENTIONS}, got {self.weight_convention!r}")
+        if self.step_size <= 0:
+            raise ValueError(f"step_size must be a positive number of events, got {self.step_size}")
+        splits.check_fractions(self.split_fractions)
+
+
+@dataclass
+class ConversionSummary:
+    """Counts of one conversion (printed as JSON by the CLI)."""
+
+    sample: str
+    n_generated: int = 0
+    n_selected: int = 0
+    n_per_split: dict[str, int] = field(default_factory=lambda: dict.fromkeys(splits.SPLIT_NAMES, 0))
+    sum_weights_pb: float = 0.0
+    n_resolved_higgs: int = 0
+    n_boosted_higgs: int = 0
+    events_by_n_reconstructable: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+
+
+def required_branches(config: ConversionConfig) -> list[str]:
+    """Logical branch names read for this conversion (Particle only for signal)."""
+    names = [*EVENT_BRANCHES, *(f"Jet.{f}" for f in JET_FIELDS), *(f"FatJet.{f}" for f in FATJET_FIELDS)]
+    if config.signal:
+        names += [f"Particle.{f}" for f in PARTICLE_FIELDS]
+    return names
+
+
+def check_finite(chunk: Mapping[str, ak.Array], path: str | Path, first_entry: int) -> None:
+    """Raise DelphesInputError naming the branch if a kinematic input holds NaN or infinity.
+
+    Generator particles are checked only for Higgs bosons and b quarks (the ones used): Delphes stores sentinel
+    values for the incoming partons.
+    """
+    used_particles = None
+    if "Particle.PID" in chunk:
+        used_particles = np.isin(np.abs(ak.to_numpy(ak.flatten(chunk["Particle.PID"]))), (B_QUARK_PID, HIGGS_PID))
+    for name, values in chunk.items():
+        collection, _, leaf = name.partition(".")
+        if leaf not in _FLOAT_FIELDS and name != "Event.Weight":
+            continue
+        flat = np.asarray(ak.to_numpy(ak.flatten(values, axis=None)))
+        if collection == "Particle" and used_particles is not None:
+            flat = flat[used_particles]
+        if not np.isfinite(flat).all():
+            raise DelphesInputError(
+                f"branch '{name}' of file {path} holds NaN or infinite values (in entries from {first_entry})"
+            )
+
+
+def _collection(chunk: Mapping[str, ak.Array], name: str, fields: Sequence[str]) -> dict[str, ak.Array]:
+    return {leaf: chunk[f"{name}.{leaf}"] for leaf in fields}
+
+
+def tag_rate_weight(
+    jets: selection.SelectedObjects,
+    is_candidate: np.ndarray,
+    config: selection.SelectionConfig,
+    efficiency: TagEfficiency,
+) -> np.ndarray:
+    """(N,) P(≥ n_tags tagged jets) from per-jet efficiencies of the candidate jets (tag-rate-function weight)."""
+    probability = np.zeros(is_candidate.shape)
+    probability[is_candidate] = efficiency(
+        jets["Flavor"][is_candidate], jets["PT"][is_candidate], jets["Eta"][is_candidate], config.tag_working_point
+    )
+    return selection.probability_at_least(probability, config.n_tags)
+
+
+def _truth(chunk: Mapping[str, ak.Array], config: ConversionConfig) -> truth.TruthHiggs:
+    if not config.signal:
+        return truth.TruthHiggs.absent(len(chunk["Event.Number"]), config.n_higgs)
+    particles = _collection(chunk, "Particle", PARTICLE_FIELDS)
+    return truth.find_truth_higgs(
+        *(particles[leaf] for leaf in ("PID", "M1", "M2", "D1", "D2", "PT", "Eta", "Phi", "Mass")),
+        n_higgs=config.n_higgs,
+    )
+
+
+def convert_chunk(
+    chunk: Mapping[str, ak.Array],
+    config: ConversionConfig,
+    weight_scale: float,
+    tag_efficiency: TagEfficiency | None = None,
+) -> tuple[dict[str, np.ndarray], np.ndarray]:
+    """Rows of the selected events of one chunk: ({dataset path: array}, split index per row).
+
+    ``chunk``: {logical branch: jagged array} as yielded by ``iterate_delphes`` for :func:`required_branches`.
+    ``weight_scale`` multiplies ``Event.Weight`` (1 / N_generated, times a cross-section rescaling).
+    """
+    cuts = config.selection
+    jets = selection.select_and_order(_collection(chunk, "Jet", JET_FIELDS), cuts.jet_min_pt, cuts.jet_max_abs_eta)
+    fatjets = selection.select_and_order(
+        _collection(chunk, "FatJet", FATJET_FIELDS), cuts.fatjet_min_pt, cuts.fatjet_max_abs_eta
+    )
+    is_candidate = selection.tag_candidates(jets, cuts)
+    n_tagged = (is_candidate & btag_bit(jets["BTag"], cuts.tag_working_point)).sum(axis=1)
+    keep = selection.pass_jet_count(jets.count, cuts) & selection.pass_four_tag(n_tagged, cuts)
+    weight = np.asarray(ak.to_numpy(chunk["Event.Weight"]), dtype=np.float64) * weight_scale
+    if cuts.tag_rate_weights:
+        if tag_efficiency is None:
+            raise ValueError("tag-rate weights need a tag_efficiency function")
+        weight = weight * tag_rate_weight(jets, is_candidate, cuts, tag_efficiency)
+        keep &= weight != 0
+
+    jets, fatjets = jets.take_events(keep), fatjets.take_events(keep)
+    higgs = _truth(chunk, config).take_events(keep)
+    n_events = int(keep.sum())
+
+    resolved = matching.match_resolved(
+        higgs.b_eta, higgs.b_phi, jets["Eta"], jets["Phi"], jets["Flavor"], jets.mask, max_dr=config.resolved_max_dr
+    )
+    boosted = matching.match_boosted(
+        higgs.eta, higgs.phi, higgs.b_eta, higgs.b_phi, fatjets["Eta"], fatjets["Phi"], fatjets.mask,
+        max_dr=config.boosted_max_dr,
+    )  # fmt: skip
+    resolved = matching.truncate_indices(resolved, layout.MAX_JETS)
+    boosted = matching.truncate_indices(boosted, layout.MAX_BOOSTED)
+
+    stored_jets, stored_fatjets = jets.with_width(layout.MAX_JETS), fatjets.with_width(layout.MAX_BOOSTED)
+    columns: dict[str, np.ndarray] = {}
+    columns.update(
+        features.jet_inputs(*(stored_jets[leaf] for leaf in ("PT", "Eta", "Phi", "Mass", "BTag")), stored_jets.mask)
+    )
+    columns.update(
+        features.boosted_inputs(
+            *(stored_fatjets[leaf] for leaf in ("PT", "Eta", "Phi", "Mass", "SoftDroppedMass", "Tau1", "Tau2")),
+            *(stored_fatjets[leaf] for leaf in ("Tau3", "ChargedEnergyFraction", "NCharged")),
+            stored_fatjets.mask,
+        )
+    )
+    columns.update(features.global_inputs(config.kl, n_events))
+    for index in range(config.n_higgs):
+        higgs_number = index + 1
+        columns[layout.resolved_target_key(higgs_number, "b1")] = resolved[:, index, 0]
+        columns[layout.resolved_target_key(higgs_number, "b2")] = resolved[:, index, 1]
+        columns[layout.boosted_target_key(higgs_number)] = boosted[:, index]
+        columns[layout.mass_weight_key(higgs_number)] = np.ones(n_events, dtype=np.float32)
+        for quantity, values in zip(
+            layout.TRUTH_HIGGS_QUANTITIES, (higgs.pt, higgs.eta, higgs.phi, higgs.mass), strict=True
+        ):
+            columns[layout.truth_higgs_key(higgs_number, quantity)] = values[:, index].astype(np.float32)
+    columns[layout.classification_key()] = np.full(n_events, int(config.signal), dtype=np.int64)
+    columns[layout.event_weight_key()] = weight[keep]
+    event_number = np.asarray(ak.to_numpy(chunk["Event.Number"]), dtype=np.int64)[keep]
+    columns[layout.truth_event_key("n_jets")] = jets.count.astype(np.int64)
+    columns[layout.truth_event_key("n_boosted")] = fatjets.count.astype(np.int64)
+    columns[layout.truth_event_key("sample_id")] = np.full(n_events, sample_id(config.sample), dtype=np.int64)
+    columns[layout.truth_event_key("event_number")] = event_number
+    split = splits.assign_splits(config.sample, event_number, config.split_seed, config.split_fractions)
+    return columns, split
+
+
+def stacked_targets(datasets: Mapping[str, np.ndarray], n_higgs: int) -> tuple[np.ndarray, np.ndarray]:
+    """(resolved (N, H, 2), boosted (N, H)) jet indices from the ``TARGETS/*`` datasets of a file or chunk."""
+    resolved = np.stack(
+        [
+            np.stack([np.asarray(datasets[layout.resolved_target_key(i, d)]) for d in ("b1", "b2")], axis=-1)
+            for i in range(1, n_higgs + 1)
+        ],
+        axis=1,
+    )
+    boosted = np.stack([np.asarray(datasets[layout.boosted_target_key(i)]) for i in range(1, n_higgs + 1)], axis=1)
+    return resolved, boosted
+
+
+def _summarise(summary: ConversionSummary, columns: Mapping[str, np.ndarray], split: np.ndarray, n_higgs: int) -> None:
+    resolved_targets, boosted_targets = stacked_targets(columns, n_higgs)
+    resolved = matching.resolved_reconstructable(resolved_targets)
+    boosted = matching.boosted_reconstructable(boosted_targets)
+    summary.n_selected += len(split)
+    for index, name in enumerate(splits.SPLIT_NAMES):
+        summary.n_per_split[name] += int((split == index).sum())
+    summary.sum_weights_pb += float(columns[layout.event_weight_key()].sum())
+    summary.n_resolved_higgs += int(resolved.sum())
+    summary.n_boosted_higgs += int(boosted.sum())
+    n_reconstructable = np.bincount((resolved | boosted).sum(axis=1), minlength=4)
+    summary.events_by_n_reconstructable = [
+        before + int(now) for before, now in zip(summary.events_by_n_reconstructable, n_reconstructable, strict=True)
+    ]
+
+
+def _weight_scale(inputs: Sequence[Path], n_generated: int, config: ConversionConfig) -> float:
+    """Factor turning ``Event.Weight`` into stored weights (see the module docstring)."""
+    if config.cross_section_pb is None:
+        return 1.0 if config.weight_convention == "sum" else 1.0 / n_generated
+    total = 0.0
+    for path in inputs:
+        for chunk in iterate_delphes(path, ["Event.Weight"], step_size=max(config.step_size, 1_000_000)):
+            total += float(ak.sum(chunk["Event.Weight"]))
+    if not np.isfinite(total) or total <= 0:
+        raise DelphesInputError(f"sum of Event.Weight of {[str(p) for p in inputs]} is {total}: cannot rescale")
+    return config.cross_section_pb / total
+
+
+def _generator_tag_efficiency() -> TagEfficiency:
+    """The generator's b-tag efficiency model, called with our working-point names ('CSV', 'UParT')."""
+    from multihiggs.generate.reco.btag import BITMASK_WORKING_POINTS, btag_efficiency  # lazy: only for TRF weights
+
+    def efficiency(flavour: np.ndarray, pt_gev: np.ndarray, eta: np.ndarray, working_point: str) -> np.ndarray:
+        return btag_efficiency(flavour, pt_gev, eta, BITMASK_WORKING_POINTS[BTAG_BITS[working_point]])
+
+    return efficiency
+
+
+def convert(
+    inputs: Sequence[str | Path],
+    output_dir: str | Path,
+    config: ConversionConfig,
+    tag_efficiency: TagEfficiency | None = None,
+) -> ConversionSummary:
+    """Convert Delphes files of one sample into ``output_dir/{train,val,test}.h5``; all or nothing.
+
+    Raises DelphesInputError for unusable inputs; no output file is left behind on any error.
+    """
+    inputs = [Path(path) for path in inputs]
+    output_dir = Path(output_dir)
+    if not inputs:
+        raise DelphesInputError("no input files given")
+    if config.selection.tag_rate_weights and tag_efficiency is None:
+        tag_efficiency = _generator_tag_efficiency()
+    final_paths = [output_dir / f"{name}.h5" for name in splits.SPLIT_NAMES]
+    for stale in final_paths:  # a failed rerun must not leave the previous run's files looking current
+        stale.unlink(missing_ok=True)
+    n_generated = sum(open_delphes_tree(path).num_entries for path in inputs)  # validates every file up front
+    weight_scale = _weight_scale(inputs, n_generated, config)
+    summary = ConversionSummary(sample=config.sample, n_generated=n_generated)
+
+    writers = [AppendableH5(path) for path in final_paths]
+    try:
+        for path in inputs:
+            first_entry = 0
+            for chunk in iterate_delphes(path, required_branches(config), step_size=config.step_size):
+                check_finite(chunk, path, first_entry)
+                first_entry += len(chunk["Event.Number"])
+                columns, split = convert_chunk(chunk, config, weight_scale, tag_efficiency)
+                for index, writer in enumerate(writers):
+                    in_split = split == index
+                    writer.append({key: values[in_split] for key, values in columns.items()})
+                _summarise(summary, columns, split, config.n_higgs)
+        config_json = json.dumps(asdict(config), sort_keys=True)
+        for name, writer in zip(splits.SPLIT_NAMES, writers, strict=True):
+            writer.set_attributes(
+                {
+                    ATTR_SAMPLE_NAMES: json.dumps({str(sample_id(config.sample)): config.sample}),
+                    ATTR_N_HIGGS: config.n_higgs,
+                    ATTR_MIN_JETS: config.selection.min_jets,
+                    ATTR_CONFIG: config_json,
+                    ATTR_SPLIT: name,
+                    ATTR_N_GENERATED: n_generated,
+                    ATTR_INPUTS: json.dumps([str(path) for path in inputs]),
+                }
+            )
+        for writer in writers:
+            writer.commit()
+    except BaseException:
+        for writer, path in zip(writers, final_paths, strict=True):
+            writer.discard()
+            path.unlink(missing_ok=True)
+        raise
+    return summary

@@ -1,0 +1,61 @@
+# Conversion of Delphes ROOT to the SPANet HDF5 layout, with truth matching; per analysis (hh, hhh) and sample.
+
+
+def conversion_arguments(wildcards):
+    """Selection and matching flags of one (analysis, sample) conversion, from the config."""
+    conversion = config["conversion"]
+    selection = conversion[wildcards.analysis]
+    spec = SAMPLES[wildcards.sample]
+    arguments = [
+        f"--process {spec.process}",
+        f"--n-higgs {ANALYSIS_N_HIGGS[wildcards.analysis]}",
+        f"--min-jets {selection['min_jets']}",
+        f"--jet-min-pt {conversion['ak5']['pt_min_gev']} --jet-max-eta {conversion['ak5']['eta_max']}",
+        f"--fatjet-min-pt {conversion['ak8']['pt_min_gev']} --fatjet-max-eta {conversion['ak8']['eta_max']}",
+        f"--resolved-max-dr {conversion['matching']['resolved_max_dr']}",
+        f"--boosted-max-dr {conversion['matching']['boosted_max_dr']}",
+        f"--split-seed {config['seed']} --split-fractions {' '.join(map(str, conversion['split_fractions']))}",
+        f"--step-size {conversion['step_size']}",
+        f"--tag-working-point {conversion['tag_working_point']}",
+        f"--n-tags {selection['n_tags']} --tag-min-pt {selection['tag_min_pt_gev']}",
+    ]
+    if spec.process == "hh":
+        arguments.append(f"--kl {spec.kappa_lambda}")
+    if selection["four_tag"]:
+        tag_rate = spec.process == "qcd" and conversion["qcd_tag_rate_weights"]
+        arguments.append("--tag-rate-weights" if tag_rate else "--four-tag")
+    return " ".join(arguments)
+
+
+rule convert_sample:
+    input:
+        lambda wildcards: delphes_files(wildcards.sample),
+    output:
+        train=f"{RESULTS}/h5/{{analysis}}/{{sample}}/train.h5",
+        val=f"{RESULTS}/h5/{{analysis}}/{{sample}}/val.h5",
+        test=f"{RESULTS}/h5/{{analysis}}/{{sample}}/test.h5",
+    params:
+        arguments=conversion_arguments,
+    log:
+        f"{RESULTS}/logs/convert/{{analysis}}/{{sample}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/convert/{{analysis}}/{{sample}}.tsv"
+    shell:
+        "python -m multihiggs.convert --input {input} --output-dir $(dirname {output.train}) "
+        "--sample {wildcards.sample} {params.arguments} > {log} 2>&1"
+
+
+rule matching_table:
+    input:
+        lambda wildcards: [f"{RESULTS}/h5/{wildcards.analysis}/{name}/test.h5" for name in ANALYSIS_SAMPLES[wildcards.analysis]
+                           if SAMPLES[name].process != "qcd"],
+    output:
+        md=f"{RESULTS}/tables/matching_{{analysis}}.md",
+        tex=f"{RESULTS}/tables/matching_{{analysis}}.tex",
+    log:
+        f"{RESULTS}/logs/convert/matching_table_{{analysis}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/convert/matching_table_{{analysis}}.tsv"
+    shell:
+        "python -m multihiggs.convert.tables --input {input} --output-md {output.md} --output-tex {output.tex} "
+        "> {log} 2>&1"
