@@ -50,6 +50,7 @@ class SampleSpec:
     kappa_t: float = 1.0
     kappa_3: float = 1.0
     kappa_4: float = 1.0
+    hhh_damping_power: int = 3
     pthat_min_gev: float = 100.0
     bias_power: float = 4.0
     batch_size: int = 500
@@ -128,7 +129,11 @@ def sample_specs(config: dict[str, Any]) -> dict[str, SampleSpec]:
             )
         )
     hhh = samples["hhh"]
-    hhh_couplings = {"kappa_3": float(hhh["kappa_3"]), "kappa_4": float(hhh["kappa_4"])}
+    hhh_couplings = {
+        "kappa_3": float(hhh["kappa_3"]),
+        "kappa_4": float(hhh["kappa_4"]),
+        "hhh_damping_power": int(hhh["damping_power"]),
+    }
     specs.append(
         SampleSpec(
             name="hhh",

@@ -19,8 +19,10 @@ def conversion_arguments(wildcards):
         f"--tag-working-point {conversion['tag_working_point']}",
         f"--n-tags {selection['n_tags']} --tag-min-pt {selection['tag_min_pt_gev']}",
     ]
-    if spec.process == "hh":
-        arguments.append(f"--kl {spec.kappa_lambda}")
+    # The global κλ input: the sample's κλ (κ3 for HHH); QCD gets the SM value here and a random κλ from the
+    # κλ-mixed list when merged into that variant's training set.
+    kappa = {"hh": spec.kappa_lambda, "hhh": spec.kappa_3, "qcd": 1.0}[spec.process]
+    arguments.append(f"--kl {kappa}")
     if selection["four_tag"]:
         tag_rate = spec.process == "qcd" and conversion["qcd_tag_rate_weights"]
         arguments.append("--tag-rate-weights" if tag_rate else "--four-tag")

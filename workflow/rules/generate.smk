@@ -55,6 +55,7 @@ rule validate_generator:
     params:
         sqrt_s=config["collider"]["sqrt_s_gev"],
         seed=config["seed"],
+        hhh=config["samples"]["hhh"],
     log:
         f"{RESULTS}/logs/generate/validate.log",
     benchmark:
@@ -62,4 +63,6 @@ rule validate_generator:
     shell:
         "python -m multihiggs.generate validate --form-factors {input.form_factors} --sqrt-s {params.sqrt_s} "
         "--seed {params.seed} --hh {input.hh} --hhh {input.hhh} --qcd {input.qcd} "
+        "--hhh-kappa-3 {params.hhh[kappa_3]} --hhh-kappa-4 {params.hhh[kappa_4]} "
+        "--hhh-damping-power {params.hhh[damping_power]} "
         "--output-dir {RESULTS}/validation > {log} 2>&1"

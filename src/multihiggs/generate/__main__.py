@@ -53,6 +53,8 @@ def _validate(args: argparse.Namespace) -> None:
         hhh_files=args.hhh,
         qcd_files=args.qcd,
         output_dir=args.output_dir,
+        hhh_couplings=(args.hhh_kappa_3, args.hhh_kappa_4),
+        hhh_damping_power=args.hhh_damping_power,
     )
 
 
@@ -84,6 +86,9 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--hh", type=Path, nargs="+", required=True, help="ROOT files of the SM HH sample")
     validate.add_argument("--hhh", type=Path, nargs="+", required=True, help="ROOT files of the HHH sample")
     validate.add_argument("--qcd", type=Path, nargs="+", required=True, help="ROOT files of the QCD sample")
+    validate.add_argument("--hhh-kappa-3", type=float, default=1.0)
+    validate.add_argument("--hhh-kappa-4", type=float, default=1.0)
+    validate.add_argument("--hhh-damping-power", type=int, default=3)
     validate.add_argument("--output-dir", type=Path, required=True)
     validate.set_defaults(run=_validate)
     return parser

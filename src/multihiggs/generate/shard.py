@@ -66,7 +66,7 @@ def _random_streams(spec: SampleSpec, shard: int) -> tuple[np.random.Generator, 
 def _parton_events(spec: SampleSpec, n_events: int, rng: np.random.Generator, form_factor_path: Path | None):
     from multihiggs.generate import parton
 
-    pdf = parton.GluonPDF.from_pythia()
+    pdf = parton.build_gluon_pdf_from_pythia()
     if spec.process == "hh":
         if form_factor_path is None:
             raise ValueError(f"sample {spec.name!r} (gg -> HH) needs a form-factor table (--form-factors)")
@@ -78,7 +78,15 @@ def _parton_events(spec: SampleSpec, n_events: int, rng: np.random.Generator, fo
             )
         return parton.generate_hh_events(table, spec.kappa_lambda, spec.kappa_t, n_events, spec.sqrt_s_gev, pdf, rng)
     return parton.generate_hhh_events(
-        spec.kappa_3, spec.kappa_4, spec.higgs_mass_gev, n_events, spec.sqrt_s_gev, pdf, rng
+        spec.kappa_3,
+        spec.kappa_4,
+        spec.higgs_mass_gev,
+        n_events,
+        spec.sqrt_s_gev,
+        pdf,
+        rng,
+        top_mass_gev=spec.top_mass_gev,
+        damping_power=spec.hhh_damping_power,
     )
 
 

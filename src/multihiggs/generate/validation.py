@@ -8,6 +8,7 @@ from pathlib import Path
 
 import awkward as ak
 import numpy as np
+import vector
 
 from multihiggs.io.delphes import btag_bit, read_delphes
 from multihiggs.tables import markdown_table, write_text
@@ -70,6 +71,12 @@ def multiplicity_summary(jets_pt: ak.Array, btag_mask: ak.Array, fatjets_pt: ak.
     }
 
 
+def system_mass_gev(scalars: np.ndarray) -> np.ndarray:
+    """Invariant mass (GeV) of the scalar system, from (n, k, 4) four-momenta (px, py, pz, E)."""
+    total = scalars.sum(axis=1)
+    return vector.array({"px": total[:, 0], "py": total[:, 1], "pz": total[:, 2], "E": total[:, 3]}).mass
+
+
 def _read_sample(files: Sequence[Path]) -> dict[str, ak.Array]:
     branches = ["Jet.PT", "Jet.BTag", "FatJet.PT", "Event.Weight"]
     chunks = [read_delphes(path, branches) for path in files]
@@ -84,6 +91,8 @@ def run_validation(
     hhh_files: Sequence[Path],
     qcd_files: Sequence[Path],
     output_dir: Path,
+    hhh_couplings: tuple[float, float] = (1.0, 1.0),
+    hhh_damping_power: int = 3,
     n_shape_events: int = 20_000,
 ) -> None:
     """Write the generator validation figures and tables into ``output_dir``."""
@@ -96,13 +105,16 @@ def run_validation(
     use_style()
     rng = np.random.default_rng(seed)
     table = parton.FormFactorTable.load(form_factor_path)
-    pdf = parton.GluonPDF.from_pythia()
+    pdf = parton.build_gluon_pdf_from_pythia()
     energy_tev = sqrt_s_gev / 1000
 
     # σ(κλ)/σ(1): ours vs the published LO fit and the NNLO parameterisation.
     fine_kl = np.linspace(-5, 12, 69)
-    scan = parton.hh_cross_section_ratios(table, np.concatenate([fine_kl, TABLE_KAPPA_LAMBDAS]), sqrt_s_gev, pdf)
-    fine_ratio, table_ratio = scan.ratios[: len(fine_kl)], scan.ratios[len(fine_kl) :]
+    all_ratios, fit = parton.hh_cross_section_ratios(
+        table, np.concatenate([fine_kl, TABLE_KAPPA_LAMBDAS]), sqrt_s_gev=sqrt_s_gev, pdf=pdf
+    )
+    fine_ratio, table_ratio = all_ratios[: len(fine_kl)], all_ratios[len(fine_kl) :]
+    sm_cross_section_pb = parton.hh_cross_section_pb(table, 1.0, sqrt_s_gev=sqrt_s_gev, pdf=pdf)
     figure, (top, bottom) = plt.subplots(2, 1, sharex=True, gridspec_kw={"height_ratios": [3, 1]}, figsize=(9, 9))
     top.plot(fine_kl, fine_ratio, label="ours: LO, exact $m_t$ dependence")
     top.plot(fine_kl, quadratic(PUBLISHED_LO_RATIO, fine_kl), "--", label="published LO fit")
@@ -115,10 +127,9 @@ def run_validation(
     bottom.set_xlabel(r"$\kappa_\lambda$")
     bottom.set_ylabel("ours / published")
     save_figure(figure, output_dir / "hh_cross_section_ratios.pdf")
-    fit = scan.fit_coefficients
     text = (
         "# gg → HH: σ(κλ)/σ(1) from our LO generator\n\n"
-        f"σ_SM(LO) = {1e3 * scan.sm_cross_section_pb:.2f} fb at √s = {energy_tev:g} TeV "
+        f"σ_SM(LO) = {1e3 * sm_cross_section_pb:.2f} fb at √s = {energy_tev:g} TeV "
         f"(table m_H = {table.higgs_mass_gev:g} GeV, m_t = {table.top_mass_gev:g} GeV).\n\n"
         f"Quadratic fit of ours: {fit[0]:.3f} {fit[1]:+.3f} κλ {fit[2]:+.3f} κλ²; published LO: "
         f"{PUBLISHED_LO_RATIO[0]} {PUBLISHED_LO_RATIO[1]:+} κλ {PUBLISHED_LO_RATIO[2]:+} κλ². "
@@ -135,16 +146,25 @@ def run_validation(
     bins = np.linspace(250, 1200, 39)
     for kappa_lambda in SHAPE_KAPPA_LAMBDAS:
         events = parton.generate_hh_events(table, kappa_lambda, 1.0, n_shape_events, sqrt_s_gev, pdf, rng)
-        axes[0].hist(events.system_mass_gev, bins=bins, density=True, histtype="step", label=f"κλ = {kappa_lambda:g}")
+        axes[0].hist(
+            system_mass_gev(events.scalars), bins=bins, density=True, histtype="step", label=f"κλ = {kappa_lambda:g}"
+        )
     axes[0].set_xlabel(r"$m_{HH}$ [GeV]")
     axes[0].set_ylabel("normalised")
     axes[0].legend()
     label_axes(axes[0], energy_tev, "LO")
-    hhh = parton.generate_hhh_events(1.0, 1.0, table.higgs_mass_gev, n_shape_events, sqrt_s_gev, pdf, rng)
-    axes[1].hist(hhh.system_mass_gev, bins=np.linspace(375, 2000, 40), density=True, histtype="step", label="HHH")
+    hhh = parton.generate_hhh_events(
+        hhh_couplings[0], hhh_couplings[1], table.higgs_mass_gev, n_shape_events, sqrt_s_gev, pdf, rng,
+        top_mass_gev=table.top_mass_gev, damping_power=hhh_damping_power,
+    )  # fmt: skip
+    axes[1].hist(
+        system_mass_gev(hhh.scalars), bins=np.linspace(375, 2000, 40), density=True, histtype="step", label="HHH"
+    )
     axes[1].set_xlabel(r"$m_{HHH}$ [GeV]")
-    axes[1].legend(title="heavy-top EFT + damping model")
-    scalar_pt = np.sort(hhh.scalar_pt_gev, axis=1)[:, ::-1]
+    axes[1].legend(
+        title=f"heavy-top EFT × damping$^{hhh_damping_power}$ (a model)", loc="upper right", fontsize="small"
+    )
+    scalar_pt = np.sort(np.hypot(hhh.scalars[..., 0], hhh.scalars[..., 1]), axis=1)[:, ::-1]
     for rank in range(scalar_pt.shape[1]):
         axes[2].hist(
             scalar_pt[:, rank],

@@ -20,11 +20,11 @@ def use_style() -> None:
 
 
 def label_axes(axes, energy_tev: float | None = None, extra: str = "") -> None:
-    """The experiment-style label on ``axes``: our simulation (never 'CMS'), √s, and an optional note."""
-    right = f"(√s = {energy_tev:g} TeV)" if energy_tev is not None else ""
-    mplhep.label.exp_label(
-        exp="", text=EXPERIMENT_LABEL + (f" — {extra}" if extra else ""), rlabel=right, ax=axes, loc=0
-    )
+    """Label above ``axes``: our simulation on the left (never an experiment's name), √s and a note on the right."""
+    axes.set_title(EXPERIMENT_LABEL, loc="left", fontsize="small", style="italic")
+    right = ", ".join(part for part in (extra, f"√s = {energy_tev:g} TeV" if energy_tev is not None else "") if part)
+    if right:
+        axes.set_title(right, loc="right", fontsize="small")
 
 
 def save_figure(figure, path: str | Path) -> None:
