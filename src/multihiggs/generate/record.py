@@ -4,6 +4,9 @@ A full Pythia record holds ~1000–2000 particles per event; the truth matching 
 Higgs bosons (every copy) and the b quarks from their decays (every shower copy). Keeping just those makes files
 > 100× smaller. Mother/daughter indices are remapped to the pruned list, with −1 for "none or not kept", which is
 the Delphes convention (there the index counts from the first stored particle).
+
+The work is done on the flattened record (one numpy array over all particles of the batch, indices made global
+by the event offsets), so its cost is a few passes over the particles, whatever the number of events.
 """
 
 from __future__ import annotations
@@ -16,17 +19,19 @@ from multihiggs.constants import B_QUARK_PID, HIGGS_PID
 
 #: Pythia status codes (absolute value) of the incoming partons of the hardest process.
 _HARD_INCOMING_STATUS = 21
+_MAX_COPY_CHAIN = 256  # a b quark is copied by the shower a few dozen times at most
 
 vector.register_awkward()
-_MAX_COPY_CHAIN = 64  # a b quark is copied by the shower at most a few dozen times
 
 
-def _take(values: ak.Array, indices: ak.Array) -> ak.Array:
-    """``values[event][index]`` for jagged ``indices`` (negative or out-of-range indices give False/0)."""
-    counts = ak.num(values)
-    valid = (indices >= 0) & (indices < counts)
-    safe = ak.where(valid, indices, 0)
-    return ak.where(valid, values[safe], ak.zeros_like(values[safe]))
+def _flat(array: ak.Array) -> np.ndarray:
+    return ak.to_numpy(ak.flatten(array))
+
+
+def _global_index(local: np.ndarray, event_offsets: np.ndarray, counts: np.ndarray) -> np.ndarray:
+    """Flat index of per-event ``local`` indices; −1 where the local index is ≤ 0 (Pythia's 'none') or invalid."""
+    valid = (local > 0) & (local < np.repeat(counts, counts))
+    return np.where(valid, local + np.repeat(event_offsets, counts), -1)
 
 
 def higgs_decay_products_mask(pid: ak.Array, mother1: ak.Array) -> ak.Array:
@@ -35,13 +40,27 @@ def higgs_decay_products_mask(pid: ak.Array, mother1: ak.Array) -> ak.Array:
     A b quark qualifies if its first mother is a Higgs, or is a qualifying b quark of the same PDG id
     (a shower copy). Pythia indices are positions in the event record (entry 0 is the system).
     """
-    is_b = abs(pid) == B_QUARK_PID
-    from_higgs = is_b & (_take(pid, mother1) == HIGGS_PID)
+    counts = ak.to_numpy(ak.num(pid))
+    offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    flat_pid = _flat(pid)
+    mother = _global_index(_flat(mother1), offsets, counts)
+    return ak.unflatten(_from_higgs_flat(flat_pid, mother), counts)
+
+
+def _from_higgs_flat(flat_pid: np.ndarray, mother: np.ndarray) -> np.ndarray:
+    """Flat version of :func:`higgs_decay_products_mask` with global mother indices (−1 for none)."""
+    b_index = np.flatnonzero(np.abs(flat_pid) == B_QUARK_PID)
+    b_mother = mother[b_index]
+    has_mother = b_mother >= 0
+    mother_pid = np.where(has_mother, flat_pid[np.maximum(b_mother, 0)], 0)
+    from_higgs = np.zeros(flat_pid.size, dtype=bool)
+    from_higgs[b_index] = mother_pid == HIGGS_PID
+    same_flavour_mother = has_mother & (mother_pid == flat_pid[b_index])
     for _ in range(_MAX_COPY_CHAIN):
-        extended = from_higgs | (is_b & _take(from_higgs, mother1) & (_take(pid, mother1) == pid))
-        if ak.all(extended == from_higgs):
-            return extended
-        from_higgs = extended
+        extended = from_higgs[b_index] | (same_flavour_mother & from_higgs[np.maximum(b_mother, 0)])
+        if np.array_equal(extended, from_higgs[b_index]):
+            return from_higgs
+        from_higgs[b_index] = extended
     raise ValueError(f"b-quark copy chain longer than {_MAX_COPY_CHAIN} steps: corrupt generator record?")
 
 
@@ -56,42 +75,39 @@ def prune_generator_record(prt: ak.Array) -> ak.Array:
         Jagged records with fields PID, Status (|Pythia status|), M1, M2, D1, D2 (indices into the pruned list,
         −1 for none), PT, Eta, Phi, Mass (GeV, rad; Eta = ±999.9 for particles along the beam).
     """
-    pid = prt.id
+    counts = ak.to_numpy(ak.num(prt.id))
+    offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
+    flat_pid = _flat(prt.id)
+    flat_status = np.abs(_flat(prt.status))
+    mother1 = _global_index(_flat(prt.mother1), offsets, counts)
     keep = (
-        (abs(prt.status) == _HARD_INCOMING_STATUS)
-        | (abs(pid) == HIGGS_PID)
-        | higgs_decay_products_mask(pid, prt.mother1)
+        (flat_status == _HARD_INCOMING_STATUS)
+        | (np.abs(flat_pid) == HIGGS_PID)
+        | _from_higgs_flat(flat_pid, mother1)
     )
-    new_index = ak.where(keep, _running_count(keep) - 1, -1)
+    event_of_particle = np.repeat(np.arange(counts.size), counts)
+    kept_counts = np.bincount(event_of_particle[keep], minlength=counts.size)
+    # New index of every kept particle within its event's pruned list (−1 for dropped particles).
+    kept_before_event = np.repeat(np.concatenate([[0], np.cumsum(kept_counts)[:-1]]), counts)
+    new_index = np.where(keep, np.cumsum(keep) - 1 - kept_before_event, -1)
 
-    def remap(old: ak.Array) -> ak.Array:
-        # Pythia uses 0 for "no mother/daughter"; the system entry 0 is never kept.
-        return ak.where(old > 0, _take(new_index, old), -1)[keep]
+    def remap(field: str) -> np.ndarray:
+        target = _global_index(_flat(prt[field]), offsets, counts)
+        return np.where(target >= 0, new_index[np.maximum(target, 0)], -1)[keep].astype(np.int32)
 
-    momentum = prt.p[keep]
-    pt = momentum.pt
-    eta = ak.where(pt > 0, momentum.eta, ak.where(momentum.pz >= 0, 999.9, -999.9))
-    return ak.zip(
-        {
-            "PID": ak.values_astype(pid[keep], np.int32),
-            "Status": ak.values_astype(abs(prt.status[keep]), np.int32),
-            "M1": ak.values_astype(remap(prt.mother1), np.int32),
-            "M2": ak.values_astype(remap(prt.mother2), np.int32),
-            "D1": ak.values_astype(remap(prt.daughter1), np.int32),
-            "D2": ak.values_astype(remap(prt.daughter2), np.int32),
-            "PT": ak.values_astype(pt, np.float32),
-            "Eta": ak.values_astype(eta, np.float32),
-            "Phi": ak.values_astype(momentum.phi, np.float32),
-            "Mass": ak.values_astype(prt.m[keep], np.float32),
-        }
-    )
-
-
-def _running_count(mask: ak.Array) -> ak.Array:
-    """Per-event cumulative count of True entries (1-based at each True)."""
-    counts = ak.num(mask)
-    flat = np.cumsum(ak.to_numpy(ak.flatten(mask)).astype(np.int64))
-    offsets = np.concatenate([[0], np.cumsum(ak.to_numpy(counts))])
-    before_event = np.concatenate([[0], flat])[offsets[:-1]]
-    per_event_start = np.repeat(before_event, ak.to_numpy(counts))
-    return ak.unflatten(flat - per_event_start, counts)
+    momentum = ak.flatten(prt.p)[keep]
+    pt = ak.to_numpy(momentum.pt)
+    eta = np.where(pt > 0, ak.to_numpy(momentum.eta), np.where(ak.to_numpy(momentum.pz) >= 0, 999.9, -999.9))
+    flat_records = {
+        "PID": flat_pid[keep].astype(np.int32),
+        "Status": flat_status[keep].astype(np.int32),
+        "M1": remap("mother1"),
+        "M2": remap("mother2"),
+        "D1": remap("daughter1"),
+        "D2": remap("daughter2"),
+        "PT": pt.astype(np.float32),
+        "Eta": eta.astype(np.float32),
+        "Phi": ak.to_numpy(momentum.phi).astype(np.float32),
+        "Mass": _flat(prt.m)[keep].astype(np.float32),
+    }
+    return ak.unflatten(ak.zip(flat_records), kept_counts)
