@@ -5,18 +5,21 @@ BIN := $(VENV)/bin
 CONFIG ?= config/config.yaml
 CORES ?= all
 
-.PHONY: paper test lint dag clean-results
+.PHONY: paper test lint dag
+
+# The HTCondor executor plugin's bindings warn on import when no HTCondor is configured on the machine.
+export CONDOR_CONFIG ?= /dev/null
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
 $(VENV)/.installed: $(BIN)/python pyproject.toml requirements/lock.txt
-	$(BIN)/pip install --quiet -c requirements/lock.txt -e ".[test,onnx]"
+	$(BIN)/pip install --quiet -c requirements/lock.txt -e ".[test,onnx,cluster]"
 	touch $@
 
 paper: $(VENV)/.installed
-	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakemake --cores $(CORES) --resources gpu=1 --configfile $(CONFIG)
+	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/snakemake --workflow-profile workflow/profiles/default --cores $(CORES) --resources gpu=1 --configfile $(CONFIG)
 
 test: $(VENV)/.installed
 	PATH="$(CURDIR)/$(BIN):$$PATH" $(BIN)/ruff check src tests scripts benchmarks

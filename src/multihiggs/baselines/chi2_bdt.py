@@ -2,8 +2,8 @@
 
 1. Boosted Higgs: the AK8 jets whose BDT score passes the working point, at most ``n_higgs``, by decreasing
    score (:func:`~multihiggs.baselines.fatjet_bdt.boosted_higgs_jets`).
-2. Overlap removal: AK5 jets within Delta R < ``overlap_delta_r`` (default 0.8, the AK8 radius) of a chosen AK8
-   jet are dropped.
+2. Overlap removal: AK5 jets within Delta R <= ``overlap_delta_r`` (default 0.5, the same rule as SPA-Net's
+   boosted + resolved post-processing, spec §5/§6) of a chosen AK8 jet are dropped.
 3. Resolved Higgs: the chi^2 pairing of the remaining jets for the ``n_higgs - n_boosted`` Higgs left, from the
    top 2 (n_higgs - n_boosted) remaining jets by b-tag then pT (or all remaining jets); fewer if jets run out.
 """
@@ -20,7 +20,8 @@ from multihiggs.baselines.jet_selection import leading_by_btag_then_pt
 from multihiggs.baselines.jets import Jets
 from multihiggs.constants import HIGGS_MASS_GEV
 
-AK8_RADIUS = 0.8
+#: Overlap radius between a chosen AK8 jet and AK5 jets (spec §5: ΔR <= 0.5, as in SPA-Net's post-processing).
+OVERLAP_DELTA_R = 0.5
 
 
 @dataclass(frozen=True)
@@ -47,7 +48,7 @@ def chi2_bdt_candidates(
     boosted_jets: np.ndarray,
     *,
     use_all_jets: bool = False,
-    overlap_delta_r: float = AK8_RADIUS,
+    overlap_delta_r: float = OVERLAP_DELTA_R,
     higgs_mass_gev: float = HIGGS_MASS_GEV,
 ) -> BoostedResolvedCandidates:
     """Combine BDT-tagged AK8 jets with the chi^2 pairing of the AK5 jets that do not overlap them.
@@ -111,5 +112,5 @@ def _overlaps(
         }
     )
     ak5 = vector.array({"eta": jets.eta, "phi": jets.phi, "rho": np.ones(jets.pt.shape)})
-    close = ak5[:, :, None].deltaR(directions[:, None, :]) < delta_r
+    close = ak5[:, :, None].deltaR(directions[:, None, :]) <= delta_r
     return (close & chosen[:, None, :]).any(axis=2)
