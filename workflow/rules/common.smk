@@ -3,12 +3,14 @@ import os
 import sys
 from pathlib import Path
 
-from multihiggs.samples import ANALYSIS_N_HIGGS, analysis_samples, format_number, sample_specs
+from multihiggs.samples import ANALYSIS_N_HIGGS, analysis_samples, format_number, hh_sample_name, sample_specs
 
 # Jobs run the interpreter that runs Snakemake (the project's .venv), locally and on cluster nodes.
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
 
 RESULTS = "results"
+#: The repository (config/event_files, config/options), whatever the working directory (--directory).
+REPO_DIR = workflow.basedir
 SAMPLES = sample_specs(config)
 ANALYSIS_SAMPLES = analysis_samples(SAMPLES)
 USER_DELPHES = config["inputs"]["delphes"]
@@ -64,7 +66,7 @@ def conversion_targets():
 
 
 def final_targets():
-    return validation_targets() + conversion_targets()
+    return validation_targets() + conversion_targets() + figure_targets() + table_targets()
 
 
 def hh_reference_sample():
@@ -73,3 +75,202 @@ def hh_reference_sample():
     if name not in SAMPLES:
         raise ValueError("config key samples.hh.kappa_lambdas must contain 1 (the Standard Model sample)")
     return name
+
+
+# ----------------------------------------------------------------------------------------- training datasets
+
+SPANET_VARIANTS = config["spanet"]["variants"]
+KL_MIXED_VALUES = config["spanet"]["kl_mixed_values"]
+missing_kl = sorted(set(KL_MIXED_VALUES) - set(config["samples"]["hh"]["kappa_lambdas"]))
+if missing_kl:
+    raise ValueError(
+        f"config key spanet.kl_mixed_values lists κλ values without a sample in samples.hh.kappa_lambdas: {missing_kl}"
+    )
+#: Variants that train on another variant's dataset (same events, other inputs or weights).
+DATASET_OF_VARIANT = {"btag_upgrade": "sm"}
+
+
+def converted_files(analysis, split, samples):
+    return [f"{RESULTS}/h5/{analysis}/{sample}/{split}.h5" for sample in samples]
+
+
+def training_samples(analysis, variant):
+    """Samples merged into the training set of a (analysis, variant): its signal samples, then QCD."""
+    variant = DATASET_OF_VARIANT.get(variant, variant)
+    if variant == "sm":
+        signal = [hh_reference_sample()] if analysis == "hh" else ["hhh"]
+    elif variant == "kl_mixed":
+        signal = [hh_sample_name(kappa) for kappa in KL_MIXED_VALUES]
+    elif variant == "flat_mass":
+        signal = [name for name, spec in SAMPLES.items() if spec.process == analysis and name.startswith(f"{analysis}_m")]
+    else:
+        raise ValueError(f"unknown SPA-Net variant {variant!r} in config key spanet.variants")
+    if not signal:
+        raise ValueError(f"variant {variant!r} of analysis {analysis!r} has no signal sample: check samples.*")
+    return signal + ["qcd"]
+
+
+def merge_flags(variant):
+    if variant == "kl_mixed":
+        return "--balance --kl-random-from " + " ".join(str(kappa) for kappa in KL_MIXED_VALUES)
+    if variant == "flat_mass":
+        return "--flatten-mass"
+    return ""
+
+
+def event_file(analysis, variant):
+    name = {"kl_mixed": f"{analysis}_kl", "btag_upgrade": f"{analysis}_btag_upgrade"}.get(variant, analysis)
+    return f"{REPO_DIR}/config/event_files/{name}.yaml"
+
+
+def spanet_model(analysis, variant):
+    return f"{RESULTS}/models/{analysis}/spanet_{variant}/model.pt"
+
+
+# ----------------------------------------------------------------------------------------- methods and predictions
+
+BASELINES = config["baselines"]["methods"]
+#: Baseline methods evaluated with the 85 % (UParT-like) b tagging: "<method>_upart".
+BTAG_BY_METHOD = {f"{method}_upart": "UParT" for methods in BASELINES.values() for method in methods}
+ALL_BASELINE_METHODS = {method for methods in BASELINES.values() for method in methods} | set(BTAG_BY_METHOD)
+
+
+def baseline_name(method):
+    return method.removesuffix("_upart")
+
+
+def analysis_methods(analysis):
+    """Every method evaluated in an analysis: SPA-Net variants, baselines and the UParT-b-tag chi2."""
+    return (
+        [f"spanet_{variant}" for variant in SPANET_VARIANTS[analysis]]
+        + list(BASELINES[analysis])
+        + (["chi2_upart"] if "btag_upgrade" in SPANET_VARIANTS[analysis] else [])
+    )
+
+
+def test_samples(analysis):
+    """Samples whose test split every method predicts: the analysis' non-flat-mass signal samples and QCD."""
+    return [name for name in ANALYSIS_SAMPLES[analysis] if not name.startswith(f"{analysis}_m")]
+
+
+def prediction_targets():
+    return [
+        f"{RESULTS}/predictions/{analysis}/{method}/{sample}.h5"
+        for analysis in ANALYSIS_SAMPLES
+        for method in analysis_methods(analysis)
+        for sample in test_samples(analysis)
+    ]
+
+
+# ----------------------------------------------------------------------------------------- evaluation and figures
+
+
+def signal_reference(analysis):
+    """The SM signal sample of an analysis (HH at κλ = 1, or HHH)."""
+    return hh_reference_sample() if analysis == "hh" else "hhh"
+
+
+def metrics_files(analysis, methods, sample):
+    return [f"{RESULTS}/metrics/{analysis}/{method}/{sample}.json" for method in methods]
+
+
+def classifier_methods(analysis):
+    """Methods with a signal-vs-background score: SPA-Net variants trained with a classification head."""
+    return ["spanet_kl_mixed"] if analysis == "hh" and "kl_mixed" in SPANET_VARIANTS["hh"] else []
+
+
+def available(analysis, methods):
+    """The methods of ``methods`` that the configuration evaluates in ``analysis``."""
+    evaluated = set(analysis_methods(analysis))
+    return [method for method in methods if method in evaluated]
+
+
+FIGURE_NAMES = [
+    "purity_vs_pt",
+    "efficiency_vs_pt",
+    "purity_vs_njets",
+    "reco_higgs_mass",
+    "mass_sculpting_qcd",
+    "kl_dependence",
+    "btag_upgrade",
+    "roc_classification",
+    "mass_plane_signal",
+    "mass_plane_qcd",
+]
+TABLE_NAMES = ["event_purity", "purity_by_njets", "efficiency_by_njets", "classification", "sculpting"]
+
+
+def figure_targets():
+    figures = [f"{RESULTS}/figures/{name}.pdf" for name in FIGURE_NAMES]
+    figures += [f"{RESULTS}/figures/{name}_hh.pdf" for name in ("purity_vs_pt", "efficiency_vs_pt", "purity_vs_njets")]
+    return figures
+
+
+def table_targets():
+    return [f"{RESULTS}/tables/{name}.{ext}" for name in TABLE_NAMES for ext in ("md", "tex")]
+
+
+def figure_plan(name):
+    """(figure kind of multihiggs.plotting.figures, input JSON files) of one final figure."""
+    hhh_methods = available("hhh", ["spanet_sm", "spanet_flat_mass", "spanet_btag_upgrade", "chi2", "chi2_all", "chi2_bdt"])
+    hh_methods = available("hh", ["spanet_sm", "spanet_kl_mixed", "spanet_flat_mass", "chi2", "mass_agnostic", "min_delta_r", "chi2_bdt"])
+    hh_sm = hh_reference_sample()
+    hh_kl_samples = [name for name, spec in SAMPLES.items() if spec.process == "hh" and name.startswith("hh_kl")]
+    plans = {
+        "purity_vs_pt": ("purity_vs_pt", metrics_files("hhh", hhh_methods, "hhh")),
+        "efficiency_vs_pt": ("efficiency_vs_pt", metrics_files("hhh", hhh_methods, "hhh")),
+        "purity_vs_njets": ("purity_vs_njets", metrics_files("hhh", hhh_methods, "hhh")),
+        "purity_vs_pt_hh": ("purity_vs_pt", metrics_files("hh", hh_methods, hh_sm)),
+        "efficiency_vs_pt_hh": ("efficiency_vs_pt", metrics_files("hh", hh_methods, hh_sm)),
+        "purity_vs_njets_hh": ("purity_vs_njets", metrics_files("hh", hh_methods, hh_sm)),
+        "reco_higgs_mass": ("reco_higgs_mass", metrics_files("hhh", available("hhh", ["spanet_sm", "chi2", "chi2_bdt"]), "hhh")),
+        "mass_sculpting_qcd": (
+            "mass_sculpting_qcd",
+            metrics_files("hhh", available("hhh", ["chi2", "spanet_sm", "spanet_flat_mass"]), "qcd_sculpting"),
+        ),
+        "kl_dependence": (
+            "kl_dependence",
+            [file for sample in hh_kl_samples for file in metrics_files("hh", available("hh", ["spanet_sm", "spanet_kl_mixed", "chi2", "min_delta_r"]), sample)],
+        ),
+        "btag_upgrade": (
+            "btag_upgrade",
+            metrics_files("hhh", available("hhh", ["spanet_sm", "spanet_btag_upgrade", "chi2", "chi2_upart"]), "hhh"),
+        ),
+        "roc_classification": (
+            "roc_classification",
+            [f"{RESULTS}/metrics/hh/{method}/classification.json" for method in classifier_methods("hh")],
+        ),
+        "mass_plane_signal": (
+            "mass_plane",
+            metrics_files("hh", available("hh", ["spanet_sm", "chi2", "mass_agnostic", "min_delta_r"]), hh_sm),
+        ),
+        "mass_plane_qcd": (
+            "mass_plane",
+            metrics_files("hh", available("hh", ["spanet_sm", "chi2", "mass_agnostic", "min_delta_r"]), "qcd_sculpting"),
+        ),
+    }
+    kind, inputs = plans[name]
+    if not inputs:
+        raise ValueError(f"figure {name!r} has no input: the configuration evaluates none of the methods it compares")
+    return kind, inputs
+
+
+def table_plan(name):
+    """(table kind of multihiggs.evaluate.tables, input JSON files, labels) of one final table."""
+    hhh_methods = analysis_methods("hhh")
+    if name in ("event_purity", "purity_by_njets"):
+        return name, metrics_files("hhh", hhh_methods, "hhh"), []
+    if name == "efficiency_by_njets":
+        inputs, labels = [], []
+        for sample in dict.fromkeys([hh_reference_sample(), hh_sample_name(5), hh_sample_name(5.0)]):
+            if sample not in SAMPLES:
+                continue
+            for method in available("hh", ["spanet_sm", "spanet_kl_mixed", "chi2", "min_delta_r"]):
+                inputs += metrics_files("hh", [method], sample)
+                labels.append(f"{method} on {sample}")
+        return name, inputs, labels
+    if name == "classification":
+        return name, [f"{RESULTS}/metrics/hh/{method}/classification.json" for method in classifier_methods("hh")], []
+    if name == "sculpting":
+        return name, metrics_files("hhh", hhh_methods, "qcd_sculpting"), []
+    raise ValueError(f"unknown table {name!r}")

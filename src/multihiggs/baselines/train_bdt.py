@@ -86,7 +86,9 @@ def _draw_roc(false_positive: np.ndarray, true_positive: np.ndarray, summary: di
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m multihiggs.baselines.train_bdt", description=__doc__.split("\n")[0])
+    parser = argparse.ArgumentParser(
+        prog="python -m multihiggs.baselines.train_bdt", description=__doc__.split("\n")[0]
+    )
     parser.add_argument("--train", nargs="+", required=True, help="converted training files (signal and QCD)")
     parser.add_argument("--validation", nargs="+", required=True, help="converted validation files")
     parser.add_argument("--n-higgs", type=int, choices=(2, 3), required=True)

@@ -1,1 +1,9 @@
-"""multihiggs.evaluate"""
+"""multihiggs.evaluate: reconstruction, sculpting and classification metrics of the methods (spec §7).
+
+Modules: ``matching`` (candidates vs targets), ``metrics`` (purity, efficiency, event/H purity), ``binomial``
+(intervals), ``candidates`` and ``masses`` (candidate kinematics and mass histograms), ``sculpting`` (QCD mass
+sculpting), ``classification`` (ROC/AUC/accuracy), ``summary`` (one JSON document per method and sample),
+``inputs`` and ``jsonio`` (I/O at the edges), ``tables`` (Markdown/LaTeX tables). Command lines:
+``python -m multihiggs.evaluate``, ``python -m multihiggs.evaluate.sculpting``,
+``python -m multihiggs.evaluate.classification``, ``python -m multihiggs.evaluate.tables``.
+"""

@@ -1,0 +1,88 @@
+"""How methods and samples appear in figures: display names and one fixed colour per method (family)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from typing import Any
+
+# Paul Tol / Petroff colour-blind-safe palette; SPA-Net variants in the first colours.
+_PALETTE: tuple[str, ...] = (
+    "#3f90da", "#ffa90e", "#bd1f01", "#94a4a2", "#832db6", "#a96b59", "#e76300", "#b9ac70", "#717581", "#92dadd",
+)  # fmt: skip
+METHOD_LABELS: dict[str, str] = {
+    "spanet_sm": "SPA-Net (SM)",
+    "spanet_kl_mixed": r"SPA-Net ($\kappa_\lambda$-mixed)",
+    "spanet_flat_mass": "SPA-Net (flat mass)",
+    "spanet_btag_upgrade": "SPA-Net (UParT)",
+    "chi2": r"$\chi^2$",
+    "chi2_all": r"$\chi^2$ (all jets)",
+    "chi2_bdt": r"$\chi^2$ + BDT",
+    "mass_agnostic": "Mass-agnostic",
+    "min_delta_r": r"min-$\Delta R$",
+}
+_METHOD_COLORS: dict[str, str] = {
+    "spanet_sm": _PALETTE[0],
+    "spanet_kl_mixed": _PALETTE[1],
+    "spanet_flat_mass": _PALETTE[2],
+    "chi2": _PALETTE[4],
+    "chi2_all": _PALETTE[5],
+    "chi2_bdt": _PALETTE[6],
+    "mass_agnostic": _PALETTE[7],
+    "min_delta_r": _PALETTE[8],
+}
+#: Methods that are the b-tag-upgrade (UParT inputs) version of another method: they share its colour.
+_BTAG_UPGRADE_OF: dict[str, str] = {"spanet_btag_upgrade": "spanet_sm"}
+
+
+def method_family(method: str) -> str:
+    """The method a b-tag-upgrade variant derives from (``spanet_btag_upgrade`` -> ``spanet_sm``, ``x_upart`` -> x)."""
+    if method in _BTAG_UPGRADE_OF:
+        return _BTAG_UPGRADE_OF[method]
+    return re.sub(r"_upart$", "", method)
+
+
+def method_label(document: Mapping[str, Any]) -> str:
+    """Legend name of the method of an evaluation document: its ``label`` if set, else the display name."""
+    if document.get("label"):
+        return str(document["label"])
+    method = document["method"]
+    return METHOD_LABELS.get(method, METHOD_LABELS.get(method_family(method), method))
+
+
+def method_colors(methods: list[str]) -> dict[str, str]:
+    """A colour per method: fixed for known method families, unused palette colours in turn for other families.
+
+    Methods of one family (a method and its b-tag-upgrade variant) share a colour.
+    """
+    spare = [color for color in _PALETTE if color not in _METHOD_COLORS.values()]
+    family_colors = dict(_METHOD_COLORS)
+    n_unknown = 0
+    for method in methods:
+        family = method_family(method)
+        if family not in family_colors:
+            family_colors[family] = spare[n_unknown % len(spare)]
+            n_unknown += 1
+    return {method: family_colors[method_family(method)] for method in methods}
+
+
+def sample_label(sample: str) -> str:
+    """Display name of a sample: ``hhh`` -> HHH -> 6b, ``hh_kl2p45`` -> HH -> 4b, κλ = 2.45, ``qcd`` -> QCD multijet."""
+    if sample == "hhh":
+        return r"$HHH \to 6b$"
+    if sample == "qcd":
+        return "QCD multijet"
+    match = re.fullmatch(r"hh_kl(m?)(\d+)(?:p(\d+))?", sample)
+    if match:
+        sign, whole, decimals = match.groups()
+        value = ("-" if sign else "") + whole + (f".{decimals}" if decimals else "")
+        return rf"$HH \to 4b$, $\kappa_\lambda = {value}$"
+    if sample == "hh":
+        return r"$HH \to 4b$"
+    return sample
+
+
+def common_sample_label(documents: list[Mapping[str, Any]]) -> str:
+    """The sample label shared by all documents, or "" if they differ."""
+    samples = {document.get("sample", "") for document in documents}
+    return sample_label(samples.pop()) if len(samples) == 1 else ""

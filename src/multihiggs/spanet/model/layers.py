@@ -1,0 +1,161 @@
+"""Small building blocks: the per-input embedding MLP, residual blocks, output heads and transformer stacks."""
+
+from __future__ import annotations
+
+import math
+
+import torch
+import torch.nn.functional as F
+from torch import Tensor, nn
+
+
+def dropout(x: Tensor, probability: float, training: bool) -> Tensor:
+    """Inverted dropout drawing uniform numbers, which is several times cheaper on the CPU than ``bernoulli_``."""
+    if not training or probability == 0.0:
+        return x
+    keep = (torch.rand_like(x) >= probability).to(x.dtype).mul_(1.0 / (1.0 - probability))
+    return x * keep
+
+
+class Dropout(nn.Module):
+    """Module form of :func:`dropout`."""
+
+    def __init__(self, probability: float) -> None:
+        super().__init__()
+        self.probability = probability
+
+    def forward(self, x: Tensor) -> Tensor:
+        return dropout(x, self.probability, self.training)
+
+
+def embedding_widths(initial_dim: int, hidden_dim: int, max_layers: int) -> list[int]:
+    """Widths of the embedding layers: ``initial_dim`` doubling up to ``hidden_dim`` (at most ``max_layers``,
+    the last one always ``hidden_dim``)."""
+    widths = []
+    width = min(initial_dim, hidden_dim)
+    while len(widths) < max(max_layers, 1) - 1 and width < hidden_dim:
+        widths.append(width)
+        width = min(2 * width, hidden_dim)
+    return [*widths, hidden_dim]
+
+
+class VectorEmbedding(nn.Module):
+    """Per-input MLP (Linear, LayerNorm, GELU per layer) mapping (..., F) features to (..., hidden_dim)."""
+
+    def __init__(self, n_features: int, widths: list[int], skip_connections: bool) -> None:
+        super().__init__()
+        layers = []
+        previous = n_features
+        for width in widths:
+            layers.append(_EmbeddingLayer(previous, width, skip_connections and previous == width))
+            previous = width
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, features: Tensor) -> Tensor:
+        return self.layers(features)
+
+
+class _EmbeddingLayer(nn.Module):
+    def __init__(self, in_dim: int, out_dim: int, residual: bool) -> None:
+        super().__init__()
+        self.linear = nn.Linear(in_dim, out_dim)
+        self.norm = nn.LayerNorm(out_dim)
+        self.activation = nn.GELU()
+        self.residual = residual
+
+    def forward(self, x: Tensor) -> Tensor:
+        output = self.activation(self.norm(self.linear(x)))
+        return x + output if self.residual else output
+
+
+class ResidualBlock(nn.Module):
+    """Pre-norm residual block x + Dropout(GELU(Linear(LayerNorm(x)))) on (..., D) tokens."""
+
+    def __init__(self, dim: int, dropout: float, residual: bool = True) -> None:
+        super().__init__()
+        self.norm = nn.LayerNorm(dim)
+        self.linear = nn.Linear(dim, dim)
+        self.activation = nn.GELU()
+        self.dropout = Dropout(dropout)
+        self.residual = residual
+
+    def forward(self, x: Tensor) -> Tensor:
+        output = self.dropout(self.activation(self.linear(self.norm(x))))
+        return x + output if self.residual else output
+
+
+class OutputHead(nn.Module):
+    """MLP head: ``n_hidden`` (LayerNorm, Linear, GELU) layers then a Linear to ``n_outputs`` logits."""
+
+    def __init__(self, dim: int, n_outputs: int, n_hidden: int, dropout: float) -> None:
+        super().__init__()
+        layers: list[nn.Module] = []
+        for _ in range(n_hidden):
+            layers += [nn.LayerNorm(dim), nn.Linear(dim, dim), nn.GELU(), Dropout(dropout)]
+        layers += [nn.LayerNorm(dim), nn.Linear(dim, n_outputs)]
+        self.layers = nn.Sequential(*layers)
+
+    def forward(self, x: Tensor) -> Tensor:
+        """(..., D) -> (..., n_outputs) logits."""
+        return self.layers(x)
+
+
+class TransformerLayer(nn.Module):
+    """Pre-norm transformer encoder layer without positional encoding.
+
+    x + Dropout(SelfAttention(LayerNorm(x))), then x + Dropout(FeedForward(LayerNorm(x))). Dropout acts on the
+    two residual branches only (not on the attention weights), which keeps the CPU cost low.
+    """
+
+    def __init__(self, dim: int, n_heads: int, feedforward_dim: int, dropout: float, activation: str) -> None:
+        super().__init__()
+        self.n_heads = n_heads
+        self.dropout = dropout
+        self.attention_norm = nn.LayerNorm(dim)
+        self.qkv = nn.Linear(dim, 3 * dim)
+        self.attention_output = nn.Linear(dim, dim)
+        self.feedforward_norm = nn.LayerNorm(dim)
+        self.feedforward_in = nn.Linear(dim, feedforward_dim)
+        self.activation = nn.GELU() if activation == "gelu" else nn.ReLU()
+        self.feedforward_out = nn.Linear(feedforward_dim, dim)
+
+    def forward(self, x: Tensor, key_bias: Tensor) -> Tensor:
+        """(B, T, D) tokens and (B, 1, 1, T) additive key bias (0 for real keys, -inf for padding) -> (B, T, D)."""
+        batch, length, dim = x.shape
+        query, key, value = (
+            part.reshape(batch, length, self.n_heads, dim // self.n_heads).transpose(1, 2)  # (B, heads, T, D/heads)
+            for part in self.qkv(self.attention_norm(x)).chunk(3, dim=-1)
+        )
+        # An additive float mask takes a faster CPU kernel than a boolean one for these short sequences.
+        attended = F.scaled_dot_product_attention(query, key, value, attn_mask=key_bias.to(query.dtype))
+        attended = attended.transpose(1, 2).reshape(batch, length, dim)
+        x = x + dropout(self.attention_output(attended), self.dropout, self.training)
+        hidden = self.activation(self.feedforward_in(self.feedforward_norm(x)))
+        return x + dropout(self.feedforward_out(hidden), self.dropout, self.training)
+
+
+class TransformerStack(nn.Module):
+    """Stack of :class:`TransformerLayer` with a final LayerNorm over (B, T, D) tokens.
+
+    No positional encoding is added, so the output is equivariant under any reordering of the tokens.
+    Every query must see at least one real key (the network always keeps a context token unmasked).
+    """
+
+    def __init__(
+        self, dim: int, n_heads: int, feedforward_dim: int, n_layers: int, dropout: float, activation: str
+    ) -> None:
+        super().__init__()
+        self.layers = nn.ModuleList(
+            TransformerLayer(dim, n_heads, feedforward_dim, dropout, activation) for _ in range(n_layers)
+        )
+        self.norm = nn.LayerNorm(dim) if n_layers > 0 else nn.Identity()
+
+    def forward(self, tokens: Tensor, padding_mask: Tensor) -> Tensor:
+        """(B, T, D) tokens, (B, T) bool padding mask (True = padding) -> (B, T, D), zero at padding."""
+        if not self.layers:
+            return tokens
+        key_bias = torch.zeros(padding_mask.shape, dtype=tokens.dtype, device=tokens.device)
+        key_bias = key_bias.masked_fill(padding_mask, -math.inf)[:, None, None, :]
+        for layer in self.layers:
+            tokens = layer(tokens, key_bias)
+        return self.norm(tokens).masked_fill(padding_mask.unsqueeze(-1), 0.0)

@@ -1,0 +1,276 @@
+"""Training options: one dataclass with the reference SPANet option names, JSON load/save and validation.
+
+Option files are interchangeable with the reference implementation (`pip install spanet`): every option the
+reference defines is accepted here, and the reference ignores our few extra keys (listed in
+:data:`EXTENSION_OPTIONS`). Options in :data:`COMPATIBILITY_ONLY_OPTIONS` select reference internals that this
+implementation does not have (e.g. its GRU linear blocks); they are accepted and stored but change nothing.
+An unknown key, a wrong type or a value out of range is an error naming the key.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from pathlib import Path
+from typing import Any
+
+import torch
+
+
+class OptionsError(ValueError):
+    """An option key or value that is not valid."""
+
+
+@dataclass(frozen=True)
+class SpanetOptions:
+    """All training options; defaults are the HHH SPA-Net hyperparameters (seed 000) unless noted."""
+
+    # --- architecture -------------------------------------------------------------------------------------
+    hidden_dim: int = 64  # width of every embedding / transformer token
+    transformer_dim: int = 32  # width of the symmetric-attention projections (deprecated in the reference)
+    transformer_dim_scale: float = 2.0  # transformer feed-forward width = scale * hidden_dim
+    initial_embedding_dim: int = 16  # first embedding layer width; widths then double up to hidden_dim
+    position_embedding_dim: int = 16
+    num_embedding_layers: int = 10  # cap on the number of doubling embedding layers
+    num_encoder_layers: int = 4  # central transformer
+    num_branch_embedding_layers: int = 3  # per-particle residual MLP blocks before the branch transformer
+    num_branch_encoder_layers: int = 3  # per-particle transformer layers
+    num_jet_embedding_layers: int = 0  # per-daughter residual blocks before the tensor attention
+    num_jet_encoder_layers: int = 2  # per-daughter transformer layers before the tensor attention
+    num_detector_layers: int = 2  # hidden layers of each detection head
+    num_regression_layers: int = 3
+    num_classification_layers: int = 3  # hidden layers of each classification head
+    split_symmetric_attention: bool = True
+    num_attention_heads: int = 4
+    transformer_activation: str = "gelu"
+    skip_connections: bool = True  # residual connections in the branch MLP blocks
+    initial_embedding_skip_connections: bool = True  # residual connections in equal-width embedding layers
+    linear_block_type: str = "GRU"
+    transformer_type: str = "Gated"
+    linear_activation: str = "gelu"
+    normalization: str = "LayerNorm"
+    masking: str = "Filling"
+    linear_prelu_activation: bool = True
+    # --- dataset ------------------------------------------------------------------------------------------
+    event_info_file: str = ""
+    training_file: str = ""
+    validation_file: str = ""  # empty: split the training file with train_validation_split
+    testing_file: str = ""
+    normalize_features: bool = True
+    limit_to_num_jets: int = 0  # keep only the first N vectors of every sequential input (0: all)
+    balance_particles: bool = True  # weight events by the inverse prevalence of their reconstructable set
+    balance_jets: bool = False  # weight events by the inverse prevalence of their jet multiplicity
+    balance_classifications: bool = False  # weight classification targets by inverse class prevalence
+    partial_events: bool = True  # train on events where only some particles are reconstructable
+    dataset_limit: float = 1.0  # use the first fraction of the training file
+    dataset_randomization: int = 0  # non-zero: seed of a shuffle before dataset_limit / the split
+    train_validation_split: float = 0.95
+    batch_size: int = 4096
+    num_dataloader_workers: int = 4
+    # --- training -----------------------------------------------------------------------------------------
+    mask_sequence_vectors: bool = True
+    combine_pair_loss: str = "min"  # combine the event permutations: min, softmin or mean
+    optimizer: str = "AdamW"  # any torch.optim class name
+    learning_rate: float = 0.0015
+    focal_gamma: float = 0.0
+    combinatorial_scale: float = 0.0
+    learning_rate_warmup_epochs: float = 1.0
+    learning_rate_cycles: int = 1  # cosine cycles with hard restarts; 0: linear decay
+    assignment_loss_scale: float = 1.0
+    detection_loss_scale: float = 1.0  # 0 in seed 000; the boosted+resolved post-processing needs detection
+    kl_loss_scale: float = 0.0
+    regression_loss_scale: float = 0.0
+    classification_loss_scale: float = 0.0
+    balance_losses: bool = True
+    l2_penalty: float = 0.0002
+    gradient_clip: float = 0.0
+    dropout: float = 0.2
+    epochs: int = 250
+    num_gpu: int = 0  # 0: CPU; >= 1: CUDA when available
+    # --- miscellaneous ------------------------------------------------------------------------------------
+    verbose_output: bool = False
+    usable_gpus: str = ""
+    trial_time: str = ""
+    trial_output_dir: str = "./test_output"
+    # --- multihiggs extensions ----------------------------------------------------------------------------
+    seed: int = 0
+    early_stopping_patience: int = 20  # epochs without a better validation loss before stopping (0: never)
+    use_event_weights: bool = False  # multiply every loss term by WEIGHTS/EVENT/event_weight (mean 1)
+    use_mass_weights: bool = False  # multiply assignment terms by WEIGHTS/h{i}/mass_weight (flat-mass variant)
+    overlap_delta_r: float = 0.5  # post-processing: drop a resolved Higgs with a jet this close to a boosted one
+
+    def __post_init__(self) -> None:
+        _validate(self)
+
+    @classmethod
+    def from_dict(cls, values: Mapping[str, Any]) -> SpanetOptions:
+        """Options from a mapping of reference option names (an unknown key is an error)."""
+        return cls().updated(values)
+
+    @classmethod
+    def load(cls, path: str | Path) -> SpanetOptions:
+        """Read an options JSON file."""
+        path = Path(path)
+        try:
+            values = json.loads(path.read_text())
+        except (OSError, json.JSONDecodeError) as error:
+            raise OptionsError(f"cannot read options file {path}: {error}") from error
+        if not isinstance(values, dict):
+            raise OptionsError(f"options file {path} must hold a JSON object")
+        try:
+            return cls.from_dict(values)
+        except OptionsError as error:
+            raise OptionsError(f"{path}: {error}") from error
+
+    def updated(self, overrides: Mapping[str, Any]) -> SpanetOptions:
+        """A copy with ``overrides`` applied (values coerced to each option's type and validated)."""
+        types = _option_types()
+        unknown = sorted(set(overrides) - set(types))
+        if unknown:
+            raise OptionsError(f"unknown option(s) {unknown}")
+        coerced = {key: _coerce(key, value, types[key]) for key, value in overrides.items()}
+        return dataclasses.replace(self, **coerced)
+
+    def to_dict(self) -> dict[str, Any]:
+        return dataclasses.asdict(self)
+
+    def save(self, path: str | Path) -> None:
+        """Write the options as JSON (sorted keys, like the reference)."""
+        Path(path).write_text(json.dumps(self.to_dict(), indent=4, sort_keys=True) + "\n")
+
+
+COMPATIBILITY_ONLY_OPTIONS = frozenset(
+    {
+        "position_embedding_dim",
+        "num_regression_layers",
+        "split_symmetric_attention",
+        "linear_block_type",
+        "transformer_type",
+        "linear_activation",
+        "normalization",
+        "masking",
+        "linear_prelu_activation",
+        "mask_sequence_vectors",
+        "balance_losses",
+        "num_dataloader_workers",
+        "verbose_output",
+        "usable_gpus",
+        "trial_time",
+        "trial_output_dir",
+    }
+)
+EXTENSION_OPTIONS = frozenset(
+    {"seed", "early_stopping_patience", "use_event_weights", "use_mass_weights", "overlap_delta_r"}
+)
+_UNSUPPORTED_NONZERO = ("kl_loss_scale", "regression_loss_scale", "combinatorial_scale")
+
+
+def parse_override(text: str) -> tuple[str, Any]:
+    """Parse a command-line ``key=value`` override; the value is read as JSON when it parses, else a string."""
+    key, separator, raw = text.partition("=")
+    if not separator or not key:
+        raise OptionsError(f"override {text!r} must look like key=value")
+    try:
+        value = json.loads(raw)
+    except json.JSONDecodeError:
+        value = raw
+    return key.strip(), value
+
+
+def _option_types() -> dict[str, type]:
+    return {field.name: type(field.default) for field in fields(SpanetOptions)}
+
+
+def _coerce(key: str, value: Any, kind: type) -> Any:
+    if kind is bool:
+        if isinstance(value, bool):
+            return value
+        if isinstance(value, int) and value in (0, 1):  # reference files write flags as 0/1
+            return bool(value)
+        raise OptionsError(f"option {key!r} must be a boolean, got {value!r}")
+    if kind is int:
+        if isinstance(value, bool) or not isinstance(value, int | float) or int(value) != value:
+            raise OptionsError(f"option {key!r} must be an integer, got {value!r}")
+        return int(value)
+    if kind is float:
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise OptionsError(f"option {key!r} must be a number, got {value!r}")
+        return float(value)
+    if not isinstance(value, str):
+        raise OptionsError(f"option {key!r} must be a string, got {value!r}")
+    return value
+
+
+def _require(condition: bool, key: str, expectation: str, value: Any) -> None:
+    if not condition:
+        raise OptionsError(f"option {key!r} must be {expectation}, got {value!r}")
+
+
+def _validate(options: SpanetOptions) -> None:
+    positive = ("hidden_dim", "transformer_dim", "initial_embedding_dim", "num_attention_heads", "batch_size")
+    for key in positive:
+        _require(getattr(options, key) >= 1, key, ">= 1", getattr(options, key))
+    non_negative = (
+        "num_embedding_layers",
+        "num_encoder_layers",
+        "num_branch_embedding_layers",
+        "num_branch_encoder_layers",
+        "num_jet_embedding_layers",
+        "num_jet_encoder_layers",
+        "num_detector_layers",
+        "num_classification_layers",
+        "limit_to_num_jets",
+        "epochs",
+        "num_gpu",
+        "learning_rate_cycles",
+        "early_stopping_patience",
+        "learning_rate_warmup_epochs",
+        "l2_penalty",
+        "gradient_clip",
+        "focal_gamma",
+        "assignment_loss_scale",
+        "detection_loss_scale",
+        "classification_loss_scale",
+        "overlap_delta_r",
+    )
+    for key in non_negative:
+        _require(getattr(options, key) >= 0, key, ">= 0", getattr(options, key))
+    _require(
+        options.hidden_dim % options.num_attention_heads == 0,
+        "num_attention_heads",
+        f"a divisor of hidden_dim={options.hidden_dim}",
+        options.num_attention_heads,
+    )
+    _require(options.transformer_dim_scale > 0, "transformer_dim_scale", "> 0", options.transformer_dim_scale)
+    _require(options.learning_rate > 0, "learning_rate", "> 0", options.learning_rate)
+    _require(0 <= options.dropout < 1, "dropout", "in [0, 1)", options.dropout)
+    _require(0 < options.dataset_limit <= 1, "dataset_limit", "in (0, 1]", options.dataset_limit)
+    _require(
+        0 < options.train_validation_split <= 1,
+        "train_validation_split",
+        "in (0, 1]",
+        options.train_validation_split,
+    )
+    _require(
+        options.combine_pair_loss in ("min", "softmin", "mean"),
+        "combine_pair_loss",
+        "one of 'min', 'softmin', 'mean'",
+        options.combine_pair_loss,
+    )
+    _require(
+        options.transformer_activation in ("relu", "gelu"),
+        "transformer_activation",
+        "'relu' or 'gelu'",
+        options.transformer_activation,
+    )
+    optimizer = getattr(torch.optim, options.optimizer, None)
+    _require(
+        isinstance(optimizer, type) and issubclass(optimizer, torch.optim.Optimizer),
+        "optimizer",
+        "the name of a torch.optim optimizer (e.g. 'AdamW')",
+        options.optimizer,
+    )
+    for key in _UNSUPPORTED_NONZERO:
+        _require(getattr(options, key) == 0, key, "0 (this loss term is not implemented)", getattr(options, key))

@@ -1,0 +1,127 @@
+"""Predict with a trained SPA-Net: ``python -m multihiggs.spanet.predict CHECKPOINT -tf TEST.h5 -o PRED.h5``.
+
+CHECKPOINT is a ``model.pt`` file or its run directory. The network's assignment distributions are decoded
+without reusing jets, then combined into at most one reconstructed Higgs per slot by the boosted + resolved
+post-processing, and written with :func:`multihiggs.io.predictions.write_predictions`.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+
+import numpy as np
+import torch
+
+from multihiggs.io.predictions import Predictions, write_predictions
+from multihiggs.spanet.checkpoint import CheckpointError, TrainedModel, load_trained_model
+from multihiggs.spanet.data import DataError, JetDirections, higgs_slot, read_events, read_jet_directions
+from multihiggs.spanet.decoding import decode_assignments
+from multihiggs.spanet.event_info import EventInfo
+from multihiggs.spanet.inference import NetworkProbabilities, predict_probabilities
+from multihiggs.spanet.postprocess import HiggsCandidates, combine_boosted_resolved
+from multihiggs.spanet.train import select_device, set_threads
+
+SIGNAL = "signal"
+
+
+def reconstruct(
+    event_info: EventInfo,
+    probabilities: NetworkProbabilities,
+    directions: JetDirections,
+    method: str = "spanet",
+    overlap_delta_r: float = 0.5,
+    use_detection: bool = True,
+) -> Predictions:
+    """Decode the network probabilities and apply the boosted + resolved post-processing.
+
+    ``use_detection`` orders the decoding by detection x assignment probability (for networks trained with a
+    detection loss).
+    """
+    decoded = decode_assignments(
+        probabilities.assignment,
+        [particle.source for particle in event_info.particles],
+        probabilities.detection if use_detection else None,
+    )
+    slots = {higgs_slot(name): position for position, name in enumerate(event_info.particle_names)}
+    n_higgs = max(index for index, _ in slots)
+    n_events = len(probabilities.detection)
+
+    def candidates(boosted: bool) -> HiggsCandidates:
+        shape = (n_events, n_higgs) if boosted else (n_events, n_higgs, 2)
+        assignments = np.full(shape, -1, dtype=np.int64)
+        assignment_probability = np.zeros((n_events, n_higgs), dtype=np.float32)
+        detection_probability = np.zeros((n_events, n_higgs), dtype=np.float32)
+        for higgs in range(1, n_higgs + 1):
+            position = slots.get((higgs, boosted))
+            if position is None:
+                continue
+            assignments[:, higgs - 1] = decoded.indices[:, position, 0] if boosted else decoded.indices[:, position]
+            assignment_probability[:, higgs - 1] = decoded.probabilities[:, position]
+            detection_probability[:, higgs - 1] = probabilities.detection[:, position]
+        return HiggsCandidates(assignments, assignment_probability, detection_probability)
+
+    signal = probabilities.classification.get(SIGNAL)
+    return combine_boosted_resolved(
+        candidates(boosted=False),
+        candidates(boosted=True),
+        directions.jet_eta,
+        directions.jet_phi,
+        directions.fatjet_eta,
+        directions.fatjet_phi,
+        method=method,
+        signal_score=None if signal is None else signal[:, 1],
+        overlap_delta_r=overlap_delta_r,
+    )
+
+
+def predict_file(
+    trained: TrainedModel,
+    test_file: str,
+    batch_size: int | None = None,
+    device: torch.device | str = "cpu",
+    method: str = "spanet",
+) -> Predictions:
+    """Predictions of ``trained`` for every event of ``test_file`` (inputs only; targets are not read)."""
+    options = trained.options
+    events = read_events(
+        test_file, trained.event_info, with_targets=False, limit_to_num_vectors=options.limit_to_num_jets
+    )
+    probabilities = predict_probabilities(
+        trained.network, events, trained.event_info, batch_size or options.batch_size, device
+    )
+    return reconstruct(
+        trained.event_info,
+        probabilities,
+        read_jet_directions(test_file),
+        method,
+        options.overlap_delta_r,
+        use_detection=options.detection_loss_scale > 0,
+    )
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m multihiggs.spanet.predict", description=__doc__.split("\n")[0])
+    parser.add_argument("checkpoint", help="model.pt or the run directory holding it")
+    parser.add_argument("-tf", "--testing_file", required=True, help="HDF5 file to predict")
+    parser.add_argument("-o", "--output", required=True, help="prediction file to write")
+    parser.add_argument("--batch_size", type=int, help="inference batch size (default: the training batch size)")
+    parser.add_argument("--gpus", type=int, default=0, help="GPUs to use (default 0: CPU)")
+    parser.add_argument("--method", default="spanet", help="method name stored in the prediction file")
+    parser.add_argument("--threads", type=int, help="CPU threads (default: torch's choice, e.g. OMP_NUM_THREADS)")
+    arguments = parser.parse_args(argv)
+    set_threads(arguments.threads)
+    try:
+        device = select_device(arguments.gpus)
+        trained = load_trained_model(arguments.checkpoint, device)
+        predictions = predict_file(trained, arguments.testing_file, arguments.batch_size, device, arguments.method)
+        write_predictions(arguments.output, predictions)
+    except (CheckpointError, DataError) as error:
+        print(f"error: {error}", file=sys.stderr)
+        return 2
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,99 @@
+"""Reading SPANet HDF5 files into tensors: shapes, masks, weights, statistics, split and errors."""
+
+from __future__ import annotations
+
+import h5py
+import numpy as np
+import pytest
+import torch
+
+from multihiggs.io import spanet_layout as layout
+from multihiggs.spanet.data import (
+    DataError,
+    compute_feature_statistics,
+    read_events,
+    read_jet_directions,
+    split_indices,
+)
+
+
+def test_shapes_masks_and_targets(hh_file, hh_event_info):
+    events = read_events(hh_file, hh_event_info)
+    n = len(events)
+    assert events.features["Jets"].shape == (n, layout.MAX_JETS, 6)
+    assert events.features["BoostedJets"].shape == (n, layout.MAX_BOOSTED, 5)
+    assert events.masks["Jets"].dtype == torch.bool
+    assert events.targets.shape == (n, 4, 2)
+    with h5py.File(hh_file) as handle:
+        b1 = handle[layout.resolved_target_key(1, "b1")][...]
+        b2 = handle[layout.resolved_target_key(1, "b2")][...]
+        bb = handle[layout.boosted_target_key(2)][...]
+    np.testing.assert_array_equal(events.target_masks[:, 0].numpy(), (b1 >= 0) & (b2 >= 0))
+    np.testing.assert_array_equal(events.target_masks[:, 3].numpy(), bb >= 0)
+    assert (events.targets[:, 2:, 1] == -1).all()  # one-daughter particles pad the second column
+
+
+def test_weights_are_optional_and_normalised(hh_file, hh_event_info):
+    plain = read_events(hh_file, hh_event_info)
+    assert (plain.event_weights == 1).all() and (plain.target_weights == 1).all()
+    weighted = read_events(hh_file, hh_event_info, use_event_weights=True, use_mass_weights=True)
+    assert weighted.event_weights.mean().item() == pytest.approx(1.0, rel=1e-5)
+    with h5py.File(hh_file) as handle:
+        expected = handle[layout.mass_weight_key(2)][...]
+    np.testing.assert_allclose(weighted.target_weights[:, 1].numpy(), expected, rtol=1e-6)
+    np.testing.assert_allclose(weighted.target_weights[:, 3].numpy(), expected, rtol=1e-6)  # bh2 shares h2's
+
+
+def test_statistics_standardise_log_pt_on_real_jets(hh_file, hh_event_info):
+    events = read_events(hh_file, hh_event_info)
+    statistics = compute_feature_statistics(events, hh_event_info)
+    real_pt = events.features["Jets"][..., 0][events.masks["Jets"]]
+    assert statistics.mean["Jets"][0].item() == pytest.approx(torch.log1p(real_pt).mean().item(), rel=1e-5)
+    names = [feature.name for feature in hh_event_info.sequential_inputs["Jets"]]
+    btag = names.index("btag")
+    assert (statistics.mean["Jets"][btag].item(), statistics.std["Jets"][btag].item()) == (0.0, 1.0)
+
+
+def test_split_is_deterministic_and_disjoint():
+    train, validation = split_indices(100, 1.0, 0.9, randomization_seed=3)
+    again, _ = split_indices(100, 1.0, 0.9, randomization_seed=3)
+    assert torch.equal(train, again)
+    assert len(train) == 90 and len(validation) == 10
+    assert not set(train.tolist()) & set(validation.tolist())
+    limited, rest = split_indices(100, 0.5, 1.0, randomization_seed=0)
+    assert torch.equal(limited, torch.arange(50)) and len(rest) == 0
+
+
+def test_missing_dataset_is_named(tmp_path, hh_file, hh_event_info):
+    broken = tmp_path / "broken.h5"
+    with h5py.File(hh_file) as source, h5py.File(broken, "w") as target:
+        for key in ("INPUTS", "TARGETS"):
+            source.copy(key, target)
+        del target[layout.input_key(layout.JETS, "btag")]
+    with pytest.raises(DataError, match="INPUTS/Jets/btag"):
+        read_events(broken, hh_event_info)
+
+
+def test_target_on_padding_is_an_error(tmp_path, hh_file, hh_event_info):
+    broken = tmp_path / "broken.h5"
+    with h5py.File(hh_file) as source, h5py.File(broken, "w") as target:
+        for key in ("INPUTS", "TARGETS"):
+            source.copy(key, target)
+        mask = target[layout.mask_key(layout.JETS)][...]
+        b1 = target[layout.resolved_target_key(1, "b1")]
+        event = int(np.flatnonzero(~mask[:, -1] & (b1[...] >= 0))[0])
+        values = b1[...]
+        values[event] = layout.MAX_JETS - 1
+        b1[...] = values
+    with pytest.raises(DataError, match="padding"):
+        read_events(broken, hh_event_info)
+
+
+def test_inputs_only_and_directions(hh_file, hh_event_info):
+    events = read_events(hh_file, hh_event_info, with_targets=False)
+    assert (events.targets == -1).all() and not events.target_masks.any()
+    directions = read_jet_directions(hh_file)
+    with h5py.File(hh_file) as handle:
+        sin_phi = handle[layout.input_key(layout.JETS, "sinphi")][...]
+    np.testing.assert_allclose(np.sin(directions.jet_phi), sin_phi, atol=1e-6)
+    assert directions.fatjet_eta.shape[1] == layout.MAX_BOOSTED

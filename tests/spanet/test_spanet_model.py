@@ -1,0 +1,95 @@
+"""Network properties: equivariance under jet reordering, masking, normalisation and symmetry."""
+
+from __future__ import annotations
+
+import pytest
+import torch
+
+from multihiggs.spanet.checkpoint import build_network
+from multihiggs.spanet.data import compute_feature_statistics, read_events
+
+
+@pytest.fixture
+def network_and_events(hh_file, hh_event_info, tiny_options):
+    torch.manual_seed(0)
+    events = read_events(hh_file, hh_event_info).select(slice(0, 40))
+    network = build_network(hh_event_info, tiny_options, {}, compute_feature_statistics(events, hh_event_info))
+    return network.eval(), events
+
+
+def _outputs(network, events):
+    with torch.no_grad():
+        return network(events.features, events.masks, events.global_features)
+
+
+def test_jet_permutation_permutes_the_outputs(network_and_events):
+    network, events = network_and_events
+    generator = torch.Generator().manual_seed(1)
+    jet_order = torch.randperm(events.masks["Jets"].shape[1], generator=generator)
+    fat_order = torch.randperm(events.masks["BoostedJets"].shape[1], generator=generator)
+    permuted = events.replace(
+        features={
+            "Jets": events.features["Jets"][:, jet_order],
+            "BoostedJets": events.features["BoostedJets"][:, fat_order],
+        },
+        masks={"Jets": events.masks["Jets"][:, jet_order], "BoostedJets": events.masks["BoostedJets"][:, fat_order]},
+    )
+    original, shuffled = _outputs(network, events), _outputs(network, permuted)
+    for particle in (0, 1):  # resolved: P'[j, k] = P[order[j], order[k]]
+        expected = original.assignment_log_probs[particle].exp()[:, jet_order][:, :, jet_order]
+        torch.testing.assert_close(shuffled.assignment_log_probs[particle].exp(), expected, atol=1e-5, rtol=1e-4)
+    for particle in (2, 3):
+        expected = original.assignment_log_probs[particle].exp()[:, fat_order]
+        torch.testing.assert_close(shuffled.assignment_log_probs[particle].exp(), expected, atol=1e-5, rtol=1e-4)
+    torch.testing.assert_close(shuffled.detection_logits, original.detection_logits, atol=1e-5, rtol=1e-4)
+
+
+def test_distributions_are_normalised_masked_and_symmetric(network_and_events):
+    network, events = network_and_events
+    outputs = _outputs(network, events)
+    jets = events.masks["Jets"]
+    for particle in (0, 1):
+        probabilities = outputs.assignment_log_probs[particle].exp()
+        valid = jets[:, :, None] & jets[:, None, :] & ~torch.eye(jets.shape[1], dtype=torch.bool)
+        assert (probabilities[~valid] == 0).all()  # padded jets and the diagonal
+        torch.testing.assert_close(probabilities.sum(dim=(1, 2)), torch.ones(len(events)))
+        torch.testing.assert_close(probabilities, probabilities.transpose(1, 2), atol=0, rtol=0)
+    fat = events.masks["BoostedJets"]
+    boosted = outputs.assignment_log_probs[2].exp()
+    assert (boosted[~fat] == 0).all()
+    has_fat = fat.any(dim=1)
+    torch.testing.assert_close(boosted[has_fat].sum(dim=1), torch.ones(int(has_fat.sum())))
+    assert (boosted[~has_fat] == 0).all()  # no fat jet: no distribution, and no NaN
+    assert torch.isfinite(outputs.detection_logits).all()
+
+
+def test_padding_content_does_not_matter(network_and_events):
+    network, events = network_and_events
+    noisy = events.features["Jets"].clone()
+    noisy[~events.masks["Jets"]] = 1e3
+    changed = events.replace(features={**events.features, "Jets": noisy})
+    torch.testing.assert_close(_outputs(network, changed).detection_logits, _outputs(network, events).detection_logits)
+
+
+def test_normalisation_lives_in_the_state_dict(network_and_events, hh_event_info):
+    network, _ = network_and_events
+    state = network.state_dict()
+    assert "normalizers.Jets.mean" in state and "normalizers.Jets.std" in state
+    assert not torch.equal(state["normalizers.Jets.mean"], torch.zeros_like(state["normalizers.Jets.mean"]))
+
+
+def test_global_input_and_classification_head(hh_file, tiny_options):
+    from spanet_synthetic import event_yaml
+
+    from multihiggs.spanet.event_info import EventInfo
+
+    info = EventInfo.from_mapping(event_yaml(n_higgs=2, classification=True, kl=True))
+    events = read_events(hh_file, info).select(slice(0, 16))
+    torch.manual_seed(0)
+    network = build_network(info, tiny_options, {"signal": 2}, compute_feature_statistics(events, info)).eval()
+    with torch.no_grad():
+        outputs = network(events.features, events.masks, events.global_features)
+        shifted = network(events.features, events.masks, {"Event": events.global_features["Event"] + 3.0})
+    assert outputs.classification_logits["signal"].shape == (16, 2)
+    assert events.class_labels["signal"].shape == (16,)
+    assert not torch.allclose(outputs.classification_logits["signal"], shifted.classification_logits["signal"])

@@ -1,0 +1,190 @@
+"""Training: a tiny model overfits a handful of events; resume reproduces an uninterrupted run; the CLIs."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+import torch
+import yaml
+from spanet_synthetic import event_yaml
+
+from multihiggs.io.predictions import read_predictions
+from multihiggs.spanet import export, predict, train
+from multihiggs.spanet.checkpoint import build_network, load_trained_model
+from multihiggs.spanet.data import compute_feature_statistics, read_events
+from multihiggs.spanet.decoding import decode_assignments
+from multihiggs.spanet.event_info import EventInfo
+from multihiggs.spanet.inference import predict_probabilities
+from multihiggs.spanet.loss import LossScales, SymmetricLoss
+from multihiggs.spanet.metrics import assignment_purity
+from multihiggs.spanet.trainer import fit
+
+
+def test_tiny_model_overfits_a_handful_of_events(hhh_file, hhh_event_info, tiny_options):
+    torch.manual_seed(3)
+    events = read_events(hhh_file, hhh_event_info).select(slice(0, 12))
+    options = tiny_options.updated({"hidden_dim": 32, "transformer_dim": 16})
+    network = build_network(hhh_event_info, options, {}, compute_feature_statistics(events, hhh_event_info))
+    loss = SymmetricLoss(hhh_event_info, LossScales(assignment=1.0, detection=1.0))
+    optimizer = torch.optim.AdamW(network.parameters(), lr=0.01)
+    for _ in range(150):
+        outputs = network(events.features, events.masks, events.global_features)
+        optimizer.zero_grad()
+        loss(outputs, events).total.backward()
+        optimizer.step()
+    probabilities = predict_probabilities(network, events, hhh_event_info, batch_size=64)
+    sources = [particle.source for particle in hhh_event_info.particles]
+    decoded = decode_assignments(probabilities.assignment, sources, probabilities.detection)
+    targets, masks = events.targets.numpy(), events.target_masks.numpy()
+    assert masks.sum() >= 20
+    assert assignment_purity(decoded.indices, targets, masks, hhh_event_info.event_group) == 1.0
+    detected = probabilities.detection > 0.5  # as many resolved and boosted Higgs as reconstructable
+    np.testing.assert_array_equal(detected[:, :3].sum(1), masks[:, :3].sum(1))
+    np.testing.assert_array_equal(detected[:, 3:].sum(1), masks[:, 3:].sum(1))
+
+
+def test_resume_after_interruption_matches_an_uninterrupted_run(tmp_path, hh_file, hh_event_info, tiny_options):
+    options = tiny_options.updated({"training_file": str(hh_file), "epochs": 3, "dropout": 0.1, "seed": 4})
+    fit(options, hh_event_info, tmp_path / "straight", progress=False)
+    fit(options, hh_event_info, tmp_path / "resumed", progress=False, max_epochs_this_run=1)  # "killed"
+    assert not (tmp_path / "resumed" / "model.pt").exists()
+    fit(options, hh_event_info, tmp_path / "resumed", progress=False)  # the same command again
+    straight = torch.load(tmp_path / "straight" / "checkpoint.pt", weights_only=True)
+    resumed = torch.load(tmp_path / "resumed" / "checkpoint.pt", weights_only=True)
+    assert resumed["progress"]["epoch"] == straight["progress"]["epoch"] == 3
+    for key, value in straight["model"].items():
+        torch.testing.assert_close(resumed["model"][key], value, rtol=0, atol=0, msg=key)
+    history = json.loads((tmp_path / "resumed" / "metrics.json").read_text())
+    assert [row["epoch"] for row in history] == [1, 2, 3]
+    assert all(0 <= row["val_purity"] <= 1 for row in history)
+
+
+def test_changed_options_refuse_to_resume(tmp_path, hh_file, hh_event_info, tiny_options):
+    options = tiny_options.updated({"training_file": str(hh_file), "epochs": 1})
+    fit(options, hh_event_info, tmp_path / "run", progress=False)
+    with pytest.raises(ValueError, match="learning_rate"):
+        fit(options.updated({"learning_rate": 0.1, "epochs": 2}), hh_event_info, tmp_path / "run", progress=False)
+
+
+def test_command_line_train_predict_export(tmp_path, hh_file, tiny_options, capsys):
+    event_file = tmp_path / "hh.yaml"
+    event_file.write_text(yaml.safe_dump(event_yaml(n_higgs=2, classification=True)))
+    options_file = tmp_path / "options.json"
+    tiny_options.save(options_file)
+    arguments = [
+        "-of",
+        str(options_file),
+        "-ef",
+        str(event_file),
+        "-tf",
+        str(hh_file),
+        "--log_dir",
+        str(tmp_path / "logs"),
+        "--name",
+        "tiny",
+        "--epochs",
+        "2",
+        "--gpus",
+        "0",
+        "--seed",
+        "1",
+        "--no_progress",
+        "--set",
+        "classification_loss_scale=1.0",
+        "--set",
+        "early_stopping_patience=5",
+    ]
+    assert train.main(arguments) == 0
+    run_dir = tmp_path / "logs" / "tiny"
+    assert (run_dir / "model.pt").exists() and (run_dir / "options.json").exists()
+    assert "validation purity" in capsys.readouterr().out
+    assert train.main(arguments) == 0  # rerun: nothing left to do
+    assert "already complete" in capsys.readouterr().out
+
+    output = tmp_path / "predictions.h5"
+    assert predict.main([str(run_dir / "model.pt"), "-tf", str(hh_file), "-o", str(output)]) == 0
+    predictions = read_predictions(output)
+    assert predictions.n_events == 300 and predictions.n_higgs == 2
+    assert np.isfinite(predictions.signal_score).all()
+    reconstructed = (predictions.resolved_assignments >= 0).all(-1) | (predictions.boosted_assignments >= 0)
+    assert reconstructed.any()
+    for row in predictions.resolved_assignments:  # no jet twice in an event
+        jets = row[row >= 0]
+        assert len(jets) == len(set(jets.tolist()))
+
+    onnx_file = tmp_path / "model.onnx"
+    assert export.main([str(run_dir), "-o", str(onnx_file), "--check", str(hh_file)]) == 0
+    assert "max |difference|" in capsys.readouterr().out
+
+
+def test_onnx_parity(tmp_path, hhh_file, hhh_event_info, tiny_options):
+    torch.manual_seed(0)
+    events = read_events(hhh_file, hhh_event_info)
+    network = build_network(hhh_event_info, tiny_options, {}, compute_feature_statistics(events, hhh_event_info))
+    path = export.export_onnx(network.eval(), hhh_event_info, events.select(slice(0, 4)), tmp_path / "m.onnx")
+    assert export.max_parity_difference(network, hhh_event_info, path, events.select(slice(0, 150))) < 1e-4
+
+
+def test_bad_input_gives_one_clear_error(tmp_path, hh_file, tiny_options, capsys):
+    options_file = tmp_path / "options.json"
+    options_file.write_text(json.dumps({"hidden_dimm": 8}))
+    base = ["-of", str(options_file), "-tf", str(hh_file), "-l", str(tmp_path), "-n", "x"]
+    assert train.main(base) == 2
+    assert "hidden_dimm" in capsys.readouterr().err
+    tiny_options.save(options_file)
+    assert train.main([*base, "-ef", str(tmp_path / "missing.yaml")]) == 2
+    assert "missing.yaml" in capsys.readouterr().err
+
+
+def test_predict_loads_a_run_directory(tmp_path, hh_file, hh_event_info, tiny_options):
+    options = tiny_options.updated({"training_file": str(hh_file), "epochs": 1})
+    fit(options, hh_event_info, tmp_path / "run", progress=False)
+    trained = load_trained_model(tmp_path / "run")
+    assert isinstance(trained.event_info, EventInfo) and not trained.network.training
+    predictions = predict.predict_file(trained, str(hh_file))
+    assert predictions.n_events == 300
+
+
+def test_gpu_request_without_cuda_falls_back_to_cpu(capsys, monkeypatch):
+    monkeypatch.setattr(torch.cuda, "is_available", lambda: False)
+    assert train.select_device(1).type == "cpu"
+    assert "notice" in capsys.readouterr().out
+    assert train.select_device(0).type == "cpu"
+
+
+def test_early_stopping_ends_the_run_for_good(tmp_path, hh_file, hh_event_info, tiny_options):
+    # A vanishing learning rate leaves the weights, hence the validation loss, unchanged: no improvement.
+    options = tiny_options.updated(
+        {
+            "training_file": str(hh_file),
+            "epochs": 6,
+            "early_stopping_patience": 1,
+            "optimizer": "SGD",
+            "learning_rate": 1e-30,
+        }
+    )
+    fit(options, hh_event_info, tmp_path / "run", progress=False)
+    checkpoint = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)
+    assert checkpoint["progress"]["stop_reason"] == "early_stopping"
+    assert checkpoint["progress"]["epoch"] == 2
+    (tmp_path / "run" / "model.pt").unlink()  # killed before model.pt: the rerun only writes it
+    fit(options, hh_event_info, tmp_path / "run", progress=False)
+    again = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)
+    assert again["progress"] == checkpoint["progress"]
+    assert (tmp_path / "run" / "model.pt").exists()
+
+
+def test_options_change_what_is_trained_on(tmp_path, hh_file, hh_event_info, tiny_options):
+    from multihiggs.spanet.training_data import prepare_data
+
+    options = tiny_options.updated({"training_file": str(hh_file), "train_validation_split": 0.8})
+    data = prepare_data(options, hh_event_info)
+    assert (len(data.train), len(data.validation)) == (240, 60)
+    assert data.train.balance_weights.mean().item() == pytest.approx(1.0)
+    complete = prepare_data(options.updated({"partial_events": False}), hh_event_info)
+    assert complete.train.target_masks.all()
+    limited = prepare_data(options.updated({"limit_to_num_jets": 5}), hh_event_info)
+    assert not limited.train.masks["Jets"][:, 5:].any()
+    assert (limited.train.targets[:, :2] < 5).all()

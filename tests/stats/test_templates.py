@@ -1,0 +1,105 @@
+import numpy as np
+import pytest
+
+from multihiggs.stats.templates import (
+    SelectedSample,
+    build_templates,
+    fill_histogram,
+    merge_sparse_bins,
+    optimal_threshold,
+    read_templates,
+    selection_mask,
+    write_templates,
+)
+
+
+def test_histogram_folds_flows_and_scales_by_the_split_fraction():
+    values = np.array([100.0, 260.0, 400.0, 700.0, 5000.0, np.nan])
+    weights = np.array([1.0, 2.0, 3.0, 4.0, 5.0, 100.0])
+    histogram = fill_histogram(values, weights, np.array([250.0, 500.0, 1000.0]), split_fraction=0.5)
+    np.testing.assert_allclose(histogram.sumw, [12.0, 18.0])  # (1+2+3)/0.5, (4+5)/0.5
+    np.testing.assert_allclose(histogram.sumw2, [(1 + 4 + 9) / 0.25, (16 + 25) / 0.25])
+    np.testing.assert_array_equal(histogram.counts, [3, 2])
+
+
+def test_sparse_bins_merge_from_the_tail():
+    edges = np.arange(6.0)
+    np.testing.assert_array_equal(merge_sparse_bins(edges, np.array([10, 5, 2, 1, 1]), 3), [0, 1, 2, 5])
+    np.testing.assert_array_equal(merge_sparse_bins(edges, np.array([1, 5, 5, 5, 5]), 3), [0, 2, 3, 4, 5])
+    with pytest.raises(ValueError, match="background MC events"):
+        merge_sparse_bins(edges, np.array([0, 0, 1, 0, 0]), 3)
+
+
+def sample(rng, n, kl, score_mean, weight, lo=None, split=0.2):
+    return SelectedSample(
+        kl=kl,
+        observable=rng.uniform(260, 900, n),
+        score=np.clip(rng.normal(score_mean, 0.15, n), 0, 1),
+        weight_pb=np.full(n, weight),
+        split_fraction=split,
+        lo_cross_section_pb=lo,
+    )
+
+
+@pytest.fixture
+def samples():
+    rng = np.random.default_rng(4)
+    signals = [sample(rng, 2000, kl, 0.7, lo / 10_000, lo=lo) for kl, lo in ((0.0, 0.04), (1.0, 0.02), (5.0, 0.044))]
+    background = sample(rng, 5000, float("nan"), 0.3, 1e-3)
+    return signals, background
+
+
+def test_threshold_maximises_s_over_sqrt_b(samples):
+    signals, background = samples
+    grid = np.linspace(0, 0.95, 96)
+    best = optimal_threshold(signals, np.array([0.0, 1.0, 5.0]), background, grid, min_background_events=10)
+
+    def significance(threshold):
+        s = signals[1].weight_pb[selection_mask(signals[1], threshold)].sum()
+        return s / np.sqrt(background.weight_pb[selection_mask(background, threshold)].sum())
+
+    allowed = [t for t in grid if selection_mask(background, t).sum() >= 10]
+    assert significance(best) == pytest.approx(max(significance(t) for t in allowed))
+
+
+def test_templates_round_trip_and_respect_the_selection(samples, tmp_path):
+    signals, background = samples
+    templates = build_templates(
+        "toy",
+        "mhh",
+        np.linspace(250, 1000, 16),
+        signals,
+        background,
+        [0.0, 1.0, 5.0],
+        threshold=0.5,
+        min_background_per_bin=20,
+    )
+    assert (templates.background_counts >= 20).all()
+    passed = selection_mask(signals[1], 0.5)
+    assert templates.basis()[1].fiducial_pb.sum() == pytest.approx(signals[1].weight_pb[passed].sum() / 0.2)
+    path = tmp_path / "t.json"
+    write_templates(path, templates)
+    again = read_templates(path)
+    np.testing.assert_array_equal(again.edges, templates.edges)
+    np.testing.assert_array_equal(again.basis()[2].fiducial_pb, templates.basis()[2].fiducial_pb)
+    assert again.threshold == 0.5
+
+
+def test_bad_inputs_are_named(samples):
+    signals, background = samples
+    no_score = SelectedSample(1.0, np.ones(3), np.full(3, np.nan), np.ones(3), 0.2, 1.0)
+    with pytest.raises(ValueError, match="no classifier score"):
+        selection_mask(no_score, 0.5)
+    with pytest.raises(ValueError, match="no signal sample"):
+        build_templates("toy", "mhh", np.linspace(250, 1000, 4), signals, background, [0.0, 1.0, 2.0])
+    with pytest.raises(ValueError, match="either a fixed threshold"):
+        build_templates(
+            "toy",
+            "mhh",
+            np.linspace(250, 1000, 4),
+            signals,
+            background,
+            [0.0, 1.0, 5.0],
+            threshold=0.5,
+            optimise_threshold=True,
+        )

@@ -1,0 +1,72 @@
+# SPA-Net: training sets per variant, training (GPU when present, else CPU), prediction on every test file.
+
+
+rule merge_training_set:
+    input:
+        lambda wildcards: converted_files(wildcards.analysis, wildcards.split, training_samples(wildcards.analysis, wildcards.variant)),
+    output:
+        f"{RESULTS}/datasets/{{analysis}}/{{variant}}/{{split}}.h5",
+    wildcard_constraints:
+        split="train|val",
+        variant="sm|kl_mixed|flat_mass",
+    params:
+        flags=lambda wildcards: merge_flags(wildcards.variant),
+        seed=config["seed"],
+    log:
+        f"{RESULTS}/logs/train/merge_{{analysis}}_{{variant}}_{{split}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train/merge_{{analysis}}_{{variant}}_{{split}}.tsv"
+    shell:
+        "python -m multihiggs.convert.merge -o {output} {input} --seed {params.seed} {params.flags} > {log} 2>&1"
+
+
+def training_dataset(wildcards, split):
+    variant = DATASET_OF_VARIANT.get(wildcards.variant, wildcards.variant)
+    return f"{RESULTS}/datasets/{wildcards.analysis}/{variant}/{split}.h5"
+
+
+rule train_spanet:
+    input:
+        options=f"{REPO_DIR}/config/options/{{variant}}.json",
+        event_file=lambda wildcards: event_file(wildcards.analysis, wildcards.variant),
+        train=lambda wildcards: training_dataset(wildcards, "train"),
+        val=lambda wildcards: training_dataset(wildcards, "val"),
+    output:
+        f"{RESULTS}/models/{{analysis}}/spanet_{{variant}}/model.pt",
+    params:
+        overrides=" ".join(f"--set {key}={value}" for key, value in config["spanet"]["options"].items()),
+        seed=config["seed"],
+    # Capped at --cores locally; on a cluster it is what a job asks for (a fixed number, not "all of the node").
+    threads: 8
+    resources:
+        gpu=1,
+        runtime=config["spanet"]["resources"]["train_runtime_min"],
+        mem_mb=config["spanet"]["resources"]["train_mem_mb"],
+    log:
+        f"{RESULTS}/logs/train/{{analysis}}_spanet_{{variant}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train/{{analysis}}_spanet_{{variant}}.tsv"
+    shell:
+        "python -m multihiggs.spanet.train -of {input.options} -ef {input.event_file} -tf {input.train} "
+        "-vf {input.val} -l $(dirname $(dirname {output})) -n spanet_{wildcards.variant} --seed {params.seed} "
+        "--gpus 1 --threads {threads} --no_progress {params.overrides} > {log} 2>&1"
+
+
+rule predict_spanet:
+    input:
+        model=lambda wildcards: spanet_model(wildcards.analysis, wildcards.variant),
+        test=f"{RESULTS}/h5/{{analysis}}/{{sample}}/test.h5",
+    output:
+        f"{RESULTS}/predictions/{{analysis}}/spanet_{{variant}}/{{sample}}.h5",
+    threads: 1
+    resources:
+        gpu=1,
+        runtime=config["spanet"]["resources"]["predict_runtime_min"],
+        mem_mb=config["spanet"]["resources"]["predict_mem_mb"],
+    log:
+        f"{RESULTS}/logs/predict/{{analysis}}/spanet_{{variant}}/{{sample}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/predict/{{analysis}}/spanet_{{variant}}/{{sample}}.tsv"
+    shell:
+        "python -m multihiggs.spanet.predict {input.model} -tf {input.test} -o {output} "
+        "--method spanet_{wildcards.variant} --gpus 1 --threads {threads} > {log} 2>&1"
