@@ -19,6 +19,7 @@ include: "workflow/rules/baselines.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/figures.smk"
+include: "workflow/rules/limits.smk"
 
 
 rule all:

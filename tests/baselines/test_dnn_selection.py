@@ -63,5 +63,12 @@ def test_scores_are_nan_for_unreconstructed_events_and_survive_saving(table, tmp
 def test_training_needs_both_classes():
     with pytest.raises(ValueError, match="at least one signal"):
         training_table([], [np.ones((3, 3))], [np.ones(3)])
-    with pytest.raises(ValueError, match="no reconstructed event"):
+    with pytest.raises(ValueError, match="no signal sample has a reconstructed event"):
         training_table([np.full((3, 3), np.nan)], [np.ones((3, 3))], [np.ones(3)])
+
+
+def test_empty_signal_sample_contributes_nothing():
+    table = training_table([np.full((3, 3), np.nan), np.ones((2, 3))], [np.zeros((4, 3))], [np.ones(4)])
+    assert table.labels.tolist() == [1, 1, 0, 0, 0, 0]
+    signal_weight = table.weights[table.labels == 1].sum()
+    assert signal_weight == pytest.approx(table.weights[table.labels == 0].sum())

@@ -13,10 +13,14 @@ import pytest
 REPO = Path(__file__).resolve().parents[2]
 
 
-def _snakemake(*args: str, cwd: Path = REPO) -> subprocess.CompletedProcess:
-    env = dict(os.environ, PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}")
+def _snakemake(*args: str, cwd: Path = REPO, timeout_s: float = 300) -> subprocess.CompletedProcess:
+    env = dict(
+        os.environ,
+        PATH=f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}",
+        CONDOR_CONFIG=os.environ.get("CONDOR_CONFIG", os.devnull),
+    )
     return subprocess.run(
-        [sys.executable, "-m", "snakemake", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=300
+        [sys.executable, "-m", "snakemake", *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout_s
     )
 
 

@@ -35,22 +35,23 @@ def baseline_extra_arguments(wildcards, input):
 
 rule baseline_predict:
     input:
-        test=f"{RESULTS}/h5/{{analysis}}/{{sample}}/test.h5",
+        events=f"{RESULTS}/h5/{{analysis}}/{{sample}}/{{split}}.h5",
         bdt=lambda wildcards: [f"{RESULTS}/models/{wildcards.analysis}/fatjet_bdt.json"]
         if baseline_name(wildcards.method) == "chi2_bdt"
         else [],
     output:
-        f"{RESULTS}/predictions/{{analysis}}/{{method}}/{{sample}}.h5",
+        f"{RESULTS}/predictions/{{analysis}}/{{method}}/{{split}}/{{sample}}.h5",
     wildcard_constraints:
         method="|".join(sorted(ALL_BASELINE_METHODS)),
+        split="val|test",
     params:
         n_higgs=lambda wildcards: ANALYSIS_N_HIGGS[wildcards.analysis],
         method=lambda wildcards: baseline_name(wildcards.method),
         extra=baseline_extra_arguments,
     log:
-        f"{RESULTS}/logs/baselines/{{analysis}}/{{method}}/{{sample}}.log",
+        f"{RESULTS}/logs/baselines/{{analysis}}/{{method}}/{{split}}/{{sample}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/baselines/{{analysis}}/{{method}}/{{sample}}.tsv"
+        f"{RESULTS}/benchmarks/baselines/{{analysis}}/{{method}}/{{split}}/{{sample}}.tsv"
     shell:
         "python -m multihiggs.baselines.predict --method {params.method} --n-higgs {params.n_higgs} "
-        "-i {input.test} -o {output} {params.extra} > {log} 2>&1"
+        "-i {input.events} -o {output} {params.extra} > {log} 2>&1"

@@ -66,7 +66,7 @@ def conversion_targets():
 
 
 def final_targets():
-    return validation_targets() + conversion_targets() + figure_targets() + table_targets()
+    return validation_targets() + conversion_targets() + figure_targets() + table_targets() + stats_targets()
 
 
 def hh_reference_sample():
@@ -155,7 +155,7 @@ def test_samples(analysis):
 
 def prediction_targets():
     return [
-        f"{RESULTS}/predictions/{analysis}/{method}/{sample}.h5"
+        f"{RESULTS}/predictions/{analysis}/{method}/test/{sample}.h5"
         for analysis in ANALYSIS_SAMPLES
         for method in analysis_methods(analysis)
         for sample in test_samples(analysis)
@@ -274,3 +274,21 @@ def table_plan(name):
     if name == "sculpting":
         return name, metrics_files("hhh", hhh_methods, "qcd_sculpting"), []
     raise ValueError(f"unknown table {name!r}")
+
+
+# ----------------------------------------------------------------------------------------- statistics
+
+STATS_METHODS = available("hh", config["stats"]["methods"])
+STATS_BASIS_SAMPLES = [hh_sample_name(kappa) for kappa in config["stats"]["basis_kappa_lambdas"]]
+missing_basis = sorted(set(STATS_BASIS_SAMPLES) - set(SAMPLES))
+if missing_basis:
+    raise ValueError(f"config key stats.basis_kappa_lambdas names κλ without a sample: {missing_basis}")
+missing_training = sorted(set(config["stats"]["methods"]) - set(STATS_METHODS))
+if missing_training:
+    raise ValueError(f"config key stats.methods names methods the configuration does not evaluate: {missing_training}")
+
+
+def stats_targets():
+    return [f"{RESULTS}/tables/kl_limits.{ext}" for ext in ("md", "tex")] + [
+        f"{RESULTS}/figures/{name}.pdf" for name in ("kl_scan", "kl_cls", "kl_vs_lumi")
+    ]

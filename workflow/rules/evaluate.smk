@@ -11,7 +11,7 @@ def btag_of_method(method):
 rule evaluate_method:
     input:
         test=f"{RESULTS}/h5/{{analysis}}/{{sample}}/test.h5",
-        predictions=f"{RESULTS}/predictions/{{analysis}}/{{method}}/{{sample}}.h5",
+        predictions=f"{RESULTS}/predictions/{{analysis}}/{{method}}/test/{{sample}}.h5",
     output:
         f"{RESULTS}/metrics/{{analysis}}/{{method}}/{{sample}}.json",
     params:
@@ -30,7 +30,7 @@ rule evaluate_method:
 rule evaluate_sculpting:
     input:
         test=f"{RESULTS}/h5/{{analysis}}/qcd/test.h5",
-        predictions=f"{RESULTS}/predictions/{{analysis}}/{{method}}/qcd.h5",
+        predictions=f"{RESULTS}/predictions/{{analysis}}/{{method}}/test/qcd.h5",
     output:
         f"{RESULTS}/metrics/{{analysis}}/{{method}}/qcd_sculpting.json",
     params:
@@ -49,7 +49,7 @@ rule evaluate_classification:
     input:
         tests=lambda wildcards: [f"{RESULTS}/h5/{wildcards.analysis}/{name}/test.h5" for name in (signal_reference(wildcards.analysis), "qcd")],
         predictions=lambda wildcards: [
-            f"{RESULTS}/predictions/{wildcards.analysis}/{wildcards.method}/{name}.h5"
+            f"{RESULTS}/predictions/{wildcards.analysis}/{wildcards.method}/test/{name}.h5"
             for name in (signal_reference(wildcards.analysis), "qcd")
         ],
     output:

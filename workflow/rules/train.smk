@@ -55,18 +55,20 @@ rule train_spanet:
 rule predict_spanet:
     input:
         model=lambda wildcards: spanet_model(wildcards.analysis, wildcards.variant),
-        test=f"{RESULTS}/h5/{{analysis}}/{{sample}}/test.h5",
+        events=f"{RESULTS}/h5/{{analysis}}/{{sample}}/{{split}}.h5",
     output:
-        f"{RESULTS}/predictions/{{analysis}}/spanet_{{variant}}/{{sample}}.h5",
+        f"{RESULTS}/predictions/{{analysis}}/spanet_{{variant}}/{{split}}/{{sample}}.h5",
+    wildcard_constraints:
+        split="val|test",
     threads: 1
     resources:
         gpu=1,
         runtime=config["spanet"]["resources"]["predict_runtime_min"],
         mem_mb=config["spanet"]["resources"]["predict_mem_mb"],
     log:
-        f"{RESULTS}/logs/predict/{{analysis}}/spanet_{{variant}}/{{sample}}.log",
+        f"{RESULTS}/logs/predict/{{analysis}}/spanet_{{variant}}/{{split}}/{{sample}}.log",
     benchmark:
-        f"{RESULTS}/benchmarks/predict/{{analysis}}/spanet_{{variant}}/{{sample}}.tsv"
+        f"{RESULTS}/benchmarks/predict/{{analysis}}/spanet_{{variant}}/{{split}}/{{sample}}.tsv"
     shell:
-        "python -m multihiggs.spanet.predict {input.model} -tf {input.test} -o {output} "
+        "python -m multihiggs.spanet.predict {input.model} -tf {input.events} -o {output} "
         "--method spanet_{wildcards.variant} --gpus 1 --threads {threads} > {log} 2>&1"

@@ -69,7 +69,8 @@ def training_table(
 ) -> TrainingTable:
     """Stack the samples' feature rows (NaN rows, i.e. unreconstructed events, dropped) with balanced weights.
 
-    Each signal sample totals 1 / n_signal_samples (uniform inside), the background totals 1 following its event
+    Each signal sample with reconstructed events totals 1 / (number of such samples), uniform inside (a κλ sample
+    in which the pairing reconstructs nothing contributes nothing); the background totals 1 following its event
     weights; the weights are then scaled to a mean of 1.
     """
     if not signal_features or not background_features:
@@ -77,13 +78,14 @@ def training_table(
     if len(background_features) != len(background_weights):
         raise ValueError("give one weight array per background sample")
     rows, labels, weights = [], [], []
-    for features in signal_features:
-        usable = np.isfinite(features).all(axis=1)
-        if not usable.any():
-            raise ValueError("a signal sample has no reconstructed event")
-        rows.append(features[usable])
-        labels.append(np.ones(usable.sum(), dtype=np.int64))
-        weights.append(np.full(usable.sum(), 1.0 / (len(signal_features) * usable.sum())))
+    usable_signal = [features[np.isfinite(features).all(axis=1)] for features in signal_features]
+    usable_signal = [features for features in usable_signal if len(features)]
+    if not usable_signal:
+        raise ValueError("no signal sample has a reconstructed event")
+    for features in usable_signal:
+        rows.append(features)
+        labels.append(np.ones(len(features), dtype=np.int64))
+        weights.append(np.full(len(features), 1.0 / (len(usable_signal) * len(features))))
     background_rows, background_w = [], []
     for features, event_weights in zip(background_features, background_weights, strict=True):
         if len(event_weights) != len(features):

@@ -1,0 +1,131 @@
+# κλ constraints (HH, seed 003): event selection per method (SPA-Net classification head, or a DNN on the paired
+# Higgs candidates for methods without one), m_HH templates by quadratic morphing, profile-likelihood and CLs scans.
+
+
+def stats_selected_predictions(method, sample):
+    """Test-split predictions whose signal_score selects events: the method's own, or its DNN-scored copy."""
+    if method in classifier_methods("hh"):
+        return f"{RESULTS}/predictions/hh/{method}/test/{sample}.h5"
+    return f"{RESULTS}/predictions/hh/{method}/dnn_scored/{sample}.h5"
+
+
+rule train_selection_dnn:
+    input:
+        signal=converted_files("hh", "val", [hh_sample_name(kappa) for kappa in KL_MIXED_VALUES]),
+        signal_predictions=lambda wildcards: [
+            f"{RESULTS}/predictions/hh/{wildcards.method}/val/{hh_sample_name(kappa)}.h5" for kappa in KL_MIXED_VALUES
+        ],
+        background=converted_files("hh", "val", ["qcd"]),
+        background_predictions=f"{RESULTS}/predictions/hh/{{method}}/val/qcd.h5",
+    output:
+        model=f"{RESULTS}/models/hh/selection_dnn_{{method}}.joblib",
+        summary=f"{RESULTS}/models/hh/selection_dnn_{{method}}.json",
+    params:
+        seed=config["seed"],
+        dnn=config["stats"]["dnn"],
+    log:
+        f"{RESULTS}/logs/limits/selection_dnn_{{method}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/limits/selection_dnn_{{method}}.tsv"
+    shell:
+        "python -m multihiggs.baselines.dnn_selection train --signal {input.signal} "
+        "--signal-predictions {input.signal_predictions} --background {input.background} "
+        "--background-predictions {input.background_predictions} --seed {params.seed} "
+        "--hidden {params.dnn[hidden]} --max-epochs {params.dnn[max_epochs]} -o {output.model} "
+        "--summary {output.summary} > {log} 2>&1"
+
+
+rule score_selection_dnn:
+    input:
+        events=f"{RESULTS}/h5/hh/{{sample}}/test.h5",
+        predictions=f"{RESULTS}/predictions/hh/{{method}}/test/{{sample}}.h5",
+        model=f"{RESULTS}/models/hh/selection_dnn_{{method}}.joblib",
+    output:
+        f"{RESULTS}/predictions/hh/{{method}}/dnn_scored/{{sample}}.h5",
+    log:
+        f"{RESULTS}/logs/limits/dnn_scored_{{method}}_{{sample}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/limits/dnn_scored_{{method}}_{{sample}}.tsv"
+    shell:
+        "python -m multihiggs.baselines.dnn_selection score -i {input.events} --predictions {input.predictions} "
+        "--model {input.model} --method {wildcards.method} -o {output} > {log} 2>&1"
+
+
+def template_selection(wildcards):
+    threshold = config["stats"]["threshold"]
+    return "--optimise-threshold" if threshold == "optimise" else f"--threshold {threshold}"
+
+
+rule kl_templates:
+    input:
+        signal=converted_files("hh", "test", STATS_BASIS_SAMPLES),
+        signal_predictions=lambda wildcards: [stats_selected_predictions(wildcards.method, name) for name in STATS_BASIS_SAMPLES],
+        background=converted_files("hh", "test", ["qcd"]),
+        background_predictions=lambda wildcards: stats_selected_predictions(wildcards.method, "qcd"),
+    output:
+        f"{RESULTS}/stats/hh/templates_{{method}}.json",
+    params:
+        bins=config["stats"]["bins"],
+        selection=template_selection,
+        basis=" ".join(str(kappa) for kappa in config["stats"]["basis_kappa_lambdas"]),
+    log:
+        f"{RESULTS}/logs/limits/templates_{{method}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/limits/templates_{{method}}.tsv"
+    shell:
+        "python -m multihiggs.stats templates --method {wildcards.method} --signal {input.signal} "
+        "--signal-predictions {input.signal_predictions} --background {input.background} "
+        "--background-predictions {input.background_predictions} --basis-kl {params.basis} "
+        "--bin-range {params.bins[low_gev]} {params.bins[high_gev]} {params.bins[n]} {params.selection} "
+        "-o {output} > {log} 2>&1"
+
+
+def scan_options():
+    stats = config["stats"]
+    options = [
+        "--luminosities " + " ".join(str(lumi) for lumi in stats["luminosities_fb"]),
+        "--kl-range " + " ".join(str(value) for value in stats["kl_range"]),
+    ]
+    if stats["background_norm_uncertainty"] > 0:
+        options.append(f"--background-norm-uncertainty {stats['background_norm_uncertainty']}")
+    if stats["reference_method"] in STATS_METHODS:
+        options.append(f"--reference {stats['reference_method']}")
+    return " ".join(options)
+
+
+rule kl_scan:
+    input:
+        [f"{RESULTS}/stats/hh/templates_{method}.json" for method in STATS_METHODS],
+    output:
+        scan=f"{RESULTS}/stats/hh/kl_scan.json",
+        workspaces=directory(f"{RESULTS}/stats/hh/workspaces"),
+    params:
+        options=scan_options(),
+    log:
+        f"{RESULTS}/logs/limits/kl_scan.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/limits/kl_scan.tsv"
+    shell:
+        "python -m multihiggs.stats scan --templates {input} {params.options} --workspace-dir {output.workspaces} "
+        "-o {output.scan} > {log} 2>&1"
+
+
+rule kl_outputs:
+    input:
+        f"{RESULTS}/stats/hh/kl_scan.json",
+    output:
+        table_md=report(f"{RESULTS}/tables/kl_limits.md", category="Tables", caption="../report/table.rst"),
+        table_tex=f"{RESULTS}/tables/kl_limits.tex",
+        profile=report(f"{RESULTS}/figures/kl_scan.pdf", category="Statistics", caption="../report/kl.rst"),
+        cls=report(f"{RESULTS}/figures/kl_cls.pdf", category="Statistics", caption="../report/kl.rst"),
+        vs_lumi=report(f"{RESULTS}/figures/kl_vs_lumi.pdf", category="Statistics", caption="../report/kl.rst"),
+    params:
+        energy=config["collider"]["sqrt_s_gev"] / 1000,
+    log:
+        f"{RESULTS}/logs/limits/kl_outputs.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/limits/kl_outputs.tsv"
+    shell:
+        "(python -m multihiggs.stats tables --scan {input} --output-md {output.table_md} --output-tex {output.table_tex} "
+        "&& python -m multihiggs.stats figures --scan {input} --profile {output.profile} --cls {output.cls} "
+        "--vs-lumi {output.vs_lumi} --sqrt-s-tev {params.energy}) > {log} 2>&1"
