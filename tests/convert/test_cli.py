@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import subprocess
 import sys
 
@@ -232,3 +233,37 @@ def test_background_file_has_no_targets(tmp_path):
     assert (data[layout.resolved_target_key(3, "b2")] == -1).all()
     assert np.isnan(data[layout.truth_higgs_key(1, "mass")]).all()
     assert len(set(data[layout.truth_event_key("sample_id")].tolist())) == 1
+
+
+def test_tag_rate_weights_write_sampled_tags_with_at_least_n_tagged_jets(tmp_path, capsys):
+    path = tmp_path / "qcd.root"
+    write_synthetic_sample(path, n_events=1500, process="qcd", seed=4)
+    common = ["--input", str(path), "--sample", "qcd", "--process", "qcd", "--n-higgs", "2", "--min-jets", "4"]
+    common += ["--kl", "1", "--four-tag", "--tag-rate-weights", "--split-seed", "2"]
+    assert main([*common, "--output-dir", str(tmp_path / "a")]) == 0
+    assert main([*common, "--output-dir", str(tmp_path / "b"), "--step-size", "400"]) == 0
+    assert main([*common, "--output-dir", str(tmp_path / "c"), "--tag-seed", "9"]) == 0
+    btag = layout.input_key(layout.JETS, "btag")
+    n_events, n_differing = 0, 0
+    for name in ("train", "val", "test"):
+        data = _read_all(tmp_path / "a" / f"{name}.h5")
+        pt, eta = data[layout.input_key(layout.JETS, "pt")], data[layout.input_key(layout.JETS, "eta")]
+        candidate = data[layout.mask_key(layout.JETS)] & (pt > 40.0) & (np.abs(eta) < 2.5)
+        n_tagged = (candidate & (data[btag] == 1)).sum(axis=1)
+        # Every event passes the 4-tag requirement (unless a candidate beyond the 10 stored jets took a tag).
+        all_candidates_stored = (data[layout.truth_event_key("n_jets")] <= layout.MAX_JETS) | (pt[:, -1] <= 40.0)
+        assert (n_tagged[all_candidates_stored] >= 4).all()
+        assert (n_tagged >= 3).all() and all_candidates_stored.mean() > 0.9
+        n_events += len(n_tagged)
+        rerun = _read_all(tmp_path / "b" / f"{name}.h5")
+        assert all(np.array_equal(data[key], rerun[key], equal_nan=True) for key in data)
+        other_seed = _read_all(tmp_path / "c" / f"{name}.h5")
+        assert np.array_equal(data[layout.event_weight_key()], other_seed[layout.event_weight_key()])
+        n_differing += int((data[btag] != other_seed[btag]).any(axis=1).sum())
+    # The drawn tags would mostly fail: a hard 4-tag cut keeps only a few of the TRF-weighted events.
+    cut = [arg for arg in common if arg != "--tag-rate-weights"]
+    capsys.readouterr()
+    assert main([*cut, "--output-dir", str(tmp_path / "d")]) == 0
+    n_cut = json.loads(capsys.readouterr().out)["n_selected"]
+    assert n_events > 200 and n_cut < n_events / 4
+    assert n_differing > n_events / 2

@@ -96,13 +96,14 @@ def test_tag_rate_weights_replace_the_cut_for_background():
     seen = {}
 
     def efficiency(flavour, pt, eta, working_point):
-        seen["working_point"] = working_point
+        seen.setdefault("working_points", []).append(working_point)
         return np.full(pt.shape, 0.5)
 
     columns, _ = convert_chunk(chunk_from_events([background, three_candidates]), config, 0.1, efficiency)
     # Five candidates at 0.5: P(>= 4) = 6/32. The second event (P = 0) is dropped.
     assert_allclose(columns[layout.event_weight_key()], [3.0 * 0.1 * 6 / 32])
-    assert seen["working_point"] == "CSV"
+    assert seen["working_points"][0] == "CSV"  # the weight; then both working points for the redrawn tags
+    assert set(seen["working_points"]) == {"CSV", "UParT"}
     assert_array_equal(columns[layout.classification_key()], [0])
     assert_array_equal(columns[layout.resolved_target_key(1, "b1")], [-1])
     assert np.isnan(columns[layout.truth_higgs_key(1, "pt")]).all()

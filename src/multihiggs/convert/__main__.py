@@ -55,6 +55,9 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--split-seed", type=int, default=0)
     parser.add_argument(
+        "--tag-seed", type=int, default=None, help="seed of the tag-rate-weight b-tag draws (default: the split seed)"
+    )
+    parser.add_argument(
         "--split-fractions",
         type=float,
         nargs=3,
@@ -103,6 +106,7 @@ def main(argv: Sequence[str] | None = None) -> int:
                 tag_working_point=args.tag_working_point,
             ),
             split_seed=args.split_seed,
+            tag_seed=args.tag_seed,
             split_fractions=tuple(args.split_fractions),
             resolved_max_dr=args.resolved_max_dr,
             boosted_max_dr=args.boosted_max_dr,

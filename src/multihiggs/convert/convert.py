@@ -3,6 +3,8 @@
 Per chunk (pure, :func:`convert_chunk`): select and pT-order AK5/AK8 jets, apply the jet-count and optional
 four-tag requirements (or tag-rate weights), find the truth Higgs bosons and their b quarks, match them to the
 stored jets, build the input arrays, and assign every event to a split by a seeded hash of (sample, event number).
+With tag-rate weights (background), the b tags of the candidate jets are redrawn given ≥ n tags (``tag_rate``),
+from uniforms hashed from (sample, event number, jet slot, tag seed): the inputs look like those of selected events.
 The file loop (:func:`convert`) appends each split's rows to ``DIR/{train,val,test}.h5``, written under
 ``.partial`` names and renamed only when all inputs were converted.
 
@@ -25,7 +27,7 @@ import awkward as ak
 import numpy as np
 
 from multihiggs.constants import B_QUARK_PID, HIGGS_PID
-from multihiggs.convert import features, matching, selection, splits, truth
+from multihiggs.convert import features, matching, selection, splits, tag_rate, truth
 from multihiggs.convert.h5append import AppendableH5
 from multihiggs.io import spanet_layout as layout
 from multihiggs.io.delphes import BTAG_BITS, DelphesInputError, btag_bit, iterate_delphes, open_delphes_tree
@@ -78,6 +80,7 @@ class ConversionConfig:
     signal: bool
     selection: selection.SelectionConfig
     split_seed: int = 0
+    tag_seed: int | None = None  # seed of the TRF tag draws; None: the split seed
     split_fractions: tuple[float, ...] = splits.DEFAULT_FRACTIONS
     resolved_max_dr: float = matching.RESOLVED_MAX_DR
     boosted_max_dr: float = matching.BOOSTED_MAX_DR
@@ -101,6 +104,11 @@ class ConversionConfig:
         if self.step_size <= 0:
             raise ValueError(f"step_size must be a positive number of events, got {self.step_size}")
         splits.check_fractions(self.split_fractions)
+
+    @property
+    def effective_tag_seed(self) -> int:
+        """Seed of the tag-rate-function tag draws: ``tag_seed``, or the split seed when not given."""
+        return self.split_seed if self.tag_seed is None else self.tag_seed
 
 
 @dataclass
@@ -165,6 +173,43 @@ def tag_rate_weight(
     return selection.probability_at_least(probability, config.n_tags)
 
 
+def redraw_candidate_tags(
+    jets: selection.SelectedObjects,
+    event_number: np.ndarray,
+    config: ConversionConfig,
+    efficiency: TagEfficiency,
+) -> selection.SelectedObjects:
+    """The jets with the ``BTag`` bits of their tag candidates redrawn given ≥ n_tags tags (TRF mode).
+
+    The selection working point's tags are drawn from P(tags | ≥ n) (``tag_rate.sample_tags_at_least``), the
+    other working points' from the shared uniform implied by them; jets outside the tag acceptance keep their bits.
+    ``event_number`` (N,) keys the random numbers with the sample and ``config.effective_tag_seed``.
+    """
+    cuts = config.selection
+    is_candidate = selection.tag_candidates(jets, cuts)
+    flavour, pt, eta = (jets[leaf][is_candidate] for leaf in ("Flavor", "PT", "Eta"))
+    candidate_efficiency: dict[str, np.ndarray] = {}
+    for working_point in BTAG_BITS:
+        candidate_efficiency[working_point] = np.zeros(is_candidate.shape)
+        candidate_efficiency[working_point][is_candidate] = efficiency(flavour, pt, eta, working_point)
+    n_slots = is_candidate.shape[1]
+    seed = config.effective_tag_seed
+    tag_uniform = splits.event_uniforms(config.sample, event_number, seed, n_slots, "trf-tags")
+    shared_uniform = splits.event_uniforms(config.sample, event_number, seed, n_slots, "trf-shared-uniform")
+    selected_efficiency = candidate_efficiency[cuts.tag_working_point]
+    tagged = tag_rate.sample_tags_at_least(selected_efficiency, cuts.n_tags, tag_uniform)
+    generator_uniform = tag_rate.shared_uniform_given_tags(tagged, selected_efficiency, shared_uniform)
+    tags = {working_point: generator_uniform < eff for working_point, eff in candidate_efficiency.items()}
+    tags[cuts.tag_working_point] = tagged  # the draw itself, not re-derived from u (immune to rounding)
+
+    bitmask = np.asarray(jets["BTag"]).astype(np.int64)
+    for working_point, bit in BTAG_BITS.items():
+        replaced = (bitmask & ~(1 << bit)) | (tags[working_point].astype(np.int64) << bit)
+        bitmask = np.where(is_candidate, replaced, bitmask)
+    fields = {**jets.fields, "BTag": bitmask.astype(jets["BTag"].dtype)}
+    return selection.SelectedObjects(fields, jets.mask)
+
+
 def _truth(chunk: Mapping[str, ak.Array], config: ConversionConfig) -> truth.TruthHiggs:
     if not config.signal:
         return truth.TruthHiggs.absent(len(chunk["Event.Number"]), config.n_higgs)
@@ -204,6 +249,9 @@ def convert_chunk(
     jets, fatjets = jets.take_events(keep), fatjets.take_events(keep)
     higgs = _truth(chunk, config).take_events(keep)
     n_events = int(keep.sum())
+    event_number = np.asarray(ak.to_numpy(chunk["Event.Number"]), dtype=np.int64)[keep]
+    if cuts.tag_rate_weights:
+        jets = redraw_candidate_tags(jets, event_number, config, tag_efficiency)
 
     resolved = matching.match_resolved(
         higgs.b_eta, higgs.b_phi, jets["Eta"], jets["Phi"], jets["Flavor"], jets.mask, max_dr=config.resolved_max_dr
@@ -240,7 +288,6 @@ def convert_chunk(
             columns[layout.truth_higgs_key(higgs_number, quantity)] = values[:, index].astype(np.float32)
     columns[layout.classification_key()] = np.full(n_events, int(config.signal), dtype=np.int64)
     columns[layout.event_weight_key()] = weight[keep]
-    event_number = np.asarray(ak.to_numpy(chunk["Event.Number"]), dtype=np.int64)[keep]
     columns[layout.truth_event_key("n_jets")] = jets.count.astype(np.int64)
     columns[layout.truth_event_key("n_boosted")] = fatjets.count.astype(np.int64)
     columns[layout.truth_event_key("sample_id")] = np.full(n_events, sample_id(config.sample), dtype=np.int64)

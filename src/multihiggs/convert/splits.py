@@ -38,6 +38,20 @@ def split_uniform(sample: str, event_number: np.ndarray, seed: int) -> np.ndarra
     return (hashed >> np.uint64(11)).astype(np.float64) / float(1 << 53)
 
 
+def event_uniforms(sample: str, event_number: np.ndarray, seed: int, n_per_event: int, stream: str) -> np.ndarray:
+    """(N, n_per_event) float64 in [0, 1): pseudo-random numbers fixed by (sample, event number, seed, stream).
+
+    Column c is the c-th output of a SplitMix64 sequence started from the event's hash, so an event's numbers do
+    not depend on chunking or on other events. ``stream`` names the use (e.g. ``"trf-tags"``): streams are
+    independent of each other and of :func:`split_uniform` for the same seed.
+    """
+    numbers = np.asarray(event_number).astype(np.int64).view(np.uint64)
+    start = _splitmix64(numbers ^ _sample_key(f"{sample}\0{stream}", seed))
+    steps = np.arange(n_per_event, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)  # SplitMix64 state increments
+    hashed = _splitmix64(start[:, None] + steps[None, :])
+    return (hashed >> np.uint64(11)).astype(np.float64) / float(1 << 53)
+
+
 def check_fractions(fractions: tuple[float, ...] | list[float]) -> tuple[float, ...]:
     """Validated split fractions: one per split, each >= 0, summing to 1 (within 1e-6)."""
     fractions = tuple(float(f) for f in fractions)
