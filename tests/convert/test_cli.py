@@ -266,4 +266,4 @@ def test_tag_rate_weights_write_sampled_tags_with_at_least_n_tagged_jets(tmp_pat
     assert main([*cut, "--output-dir", str(tmp_path / "d")]) == 0
     n_cut = json.loads(capsys.readouterr().out)["n_selected"]
     assert n_events > 200 and n_cut < n_events / 4
-    assert n_differing > n_events / 2
+    assert n_differing > n_events / 5  # events with exactly 4 candidates have one possible configuration

@@ -52,3 +52,31 @@ def test_user_delphes_files_replace_generation(tmp_path, snakemake, planned_jobs
 def test_rulegraph_renders(snakemake):
     result = snakemake("--rulegraph")
     assert result.returncode == 0 and "digraph" in result.stdout
+
+
+def test_one_figure_plans_only_what_it_needs(snakemake, planned_jobs, repo, tmp_path):
+    """`snakemake results/figures/purity_vs_pt.pdf` on a clean checkout: HHH chain only, no HH, no statistics."""
+    result = snakemake(
+        "results/figures/purity_vs_pt.pdf", "-n", "--directory", str(tmp_path), "--snakefile", str(repo / "Snakefile"),
+        "--configfile", str(repo / "config/ci.yaml"), "--quiet", "rules",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    jobs = planned_jobs(result.stdout + result.stderr)
+    assert jobs["figure"] == 1
+    assert {"generate_shard", "convert_sample", "train_spanet", "predict_spanet", "baseline_predict"} <= set(jobs)
+    for unrelated in (
+        "kl_scan",
+        "kl_templates",
+        "train_selection_dnn",
+        "validate_generator",
+        "matching_table",
+        "table",
+    ):
+        assert unrelated not in jobs
+    assert "all" not in jobs
+    # Only HHH signal is simulated: no HH or flat-mass HH sample, and the form-factor tables are gg -> HH only.
+    assert "form_factor_table" not in jobs
+    config = yaml.safe_load((repo / "config/ci.yaml").read_text())
+    specs = sample_specs(config)
+    hhh_chain = [name for name, spec in specs.items() if spec.process in ("hhh", "qcd")]
+    assert jobs["generate_shard"] == sum(specs[name].n_shards for name in hhh_chain)
