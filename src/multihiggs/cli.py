@@ -1,4 +1,4 @@
-"""What every command line of the package shares: one clear error line and a non-zero exit for bad input."""
+"""What every command line of the package shares: one clear error line and exit status 2 for bad input."""
 
 from __future__ import annotations
 
@@ -7,13 +7,29 @@ from collections.abc import Callable
 
 #: Exceptions that mean "the input or configuration is wrong", reported without a traceback.
 INPUT_ERRORS: tuple[type[BaseException], ...] = (ValueError, FileNotFoundError, KeyError)
+#: Exit status of a command line given bad input (as argparse's for a bad command line).
+INPUT_ERROR_STATUS = 2
 
 
-def run_main(action: Callable[[], object]) -> int:
-    """Run ``action``; report an input error as ``error: …`` on stderr and return exit code 2."""
+class InputErrorExit(SystemExit):
+    """``SystemExit`` with status 2 whose text is the input error's message (already printed as ``error: …``)."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.code = INPUT_ERROR_STATUS
+
+
+def run_main(action: Callable[[], object], *, raise_exit: bool = False) -> int:
+    """Run ``action``; report an input error (:data:`INPUT_ERRORS`) as one line ``error: …`` on stderr.
+
+    Returns 0 on success. On an input error returns 2 (``def main() -> int`` ending in ``sys.exit(main())``), or
+    with ``raise_exit`` raises :class:`InputErrorExit` (status 2) for mains that return nothing.
+    """
     try:
         action()
     except INPUT_ERRORS as error:
         print(f"error: {error}", file=sys.stderr)
-        return 2
+        if raise_exit:
+            raise InputErrorExit(str(error)) from error
+        return INPUT_ERROR_STATUS
     return 0

@@ -19,37 +19,55 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]], prec
     return "\n".join(lines) + "\n"
 
 
-def latex_table(header: Sequence[str], rows: Sequence[Sequence[object]], precision: int = 3, caption: str = "") -> str:
-    """A booktabs LaTeX table (``tabular`` inside ``table``)."""
+# Unicode symbols of our cells and headers and their LaTeX spelling (after escaping LaTeX's special characters).
+_LATEX_SYMBOLS = {"±": r"$\pm$", "≥": r"$\geq$", "–": "--", "κλ": r"$\kappa_\lambda$", "^-1": r"$^{-1}$"}
 
-    def escape(text: str) -> str:
-        return text.replace("_", r"\_").replace("%", r"\%").replace("&", r"\&").replace("#", r"\#")
 
-    body = [" & ".join(escape(_cell(value, precision)) for value in row) + r" \\" for row in rows]
+def _latex_text(text: str) -> str:
+    """``text`` for LaTeX: the special characters _ % & # escaped, then our Unicode symbols spelt in LaTeX."""
+    text = text.replace("_", r"\_").replace("%", r"\%").replace("&", r"\&").replace("#", r"\#")
+    for symbol, latex in _LATEX_SYMBOLS.items():
+        text = text.replace(symbol, latex)
+    return text
+
+
+def latex_table(
+    header: Sequence[str],
+    rows: Sequence[Sequence[object]],
+    precision: int = 3,
+    caption: str = "",
+    columns: str = "",
+) -> str:
+    """A booktabs LaTeX table (``tabular`` inside ``table``); cells, header and caption escaped for LaTeX.
+
+    Args:
+        columns: the ``tabular`` column alignment, e.g. ``"lllr"``; default: the first column left, the others right.
+    """
+    body = [" & ".join(_latex_text(_cell(value, precision)) for value in row) + r" \\" for row in rows]
     lines = [
         r"\begin{table}[htb]",
         r"\centering",
-        r"\begin{tabular}{" + "l" + "r" * (len(header) - 1) + "}",
+        r"\begin{tabular}{" + (columns or "l" + "r" * (len(header) - 1)) + "}",
         r"\toprule",
-        " & ".join(escape(h) for h in header) + r" \\",
+        " & ".join(_latex_text(h) for h in header) + r" \\",
         r"\midrule",
         *body,
         r"\bottomrule",
         r"\end{tabular}",
     ]
     if caption:
-        lines.append(r"\caption{" + escape(caption) + "}")
+        lines.append(r"\caption{" + _latex_text(caption) + "}")
     lines.append(r"\end{table}")
     return "\n".join(lines) + "\n"
 
 
 def write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` atomically to ``path``."""
+    """Write ``text`` atomically (UTF-8) to ``path``."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(path.name + ".partial")
     try:
-        partial.write_text(text)
+        partial.write_text(text, encoding="utf-8")
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)

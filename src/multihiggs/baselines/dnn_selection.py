@@ -36,6 +36,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline
 from sklearn.preprocessing import StandardScaler
 
+from multihiggs.cli import run_main
 from multihiggs.io.predictions import write_predictions
 from multihiggs.stats.inputs import MethodEvents, read_method_events
 from multihiggs.stats.observables import higgs_candidates, selection_feature_names, selection_features
@@ -201,12 +202,12 @@ def event_features(events: MethodEvents) -> np.ndarray:
 
 def _train(args: argparse.Namespace) -> None:
     if len(args.signal) != len(args.signal_predictions) or len(args.background) != len(args.background_predictions):
-        raise SystemExit("each sample file needs its prediction file (same number and order)")
+        raise ValueError("each sample file needs its prediction file (same number and order)")
     signals = [read_method_events(s, p) for s, p in zip(args.signal, args.signal_predictions, strict=True)]
     backgrounds = [read_method_events(s, p) for s, p in zip(args.background, args.background_predictions, strict=True)]
     n_higgs = {events.predictions.n_higgs for events in signals + backgrounds}
     if len(n_higgs) != 1:
-        raise SystemExit(f"prediction files disagree on the number of Higgs slots: {sorted(n_higgs)}")
+        raise ValueError(f"prediction files disagree on the number of Higgs slots: {sorted(n_higgs)}")
     table = training_table(
         [event_features(events) for events in signals],
         [event_features(events) for events in backgrounds],
@@ -238,7 +239,7 @@ def _score(args: argparse.Namespace) -> None:
     events = read_method_events(args.input, args.predictions)
     features = event_features(events)
     if features.shape[1] != len(dnn.feature_names):
-        raise SystemExit(f"the model expects {len(dnn.feature_names)} features, the events give {features.shape[1]}")
+        raise ValueError(f"the model expects {len(dnn.feature_names)} features, the events give {features.shape[1]}")
     scores = selection_scores(dnn, features).astype(np.float32)
     method = args.method or f"{events.predictions.method}+dnn"
     write_predictions(args.output, dataclasses.replace(events.predictions, method=method, signal_score=scores))
@@ -279,10 +280,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     score.add_argument("--method", help="method name stored in the output (default: '<pairing>+dnn')")
     score.set_defaults(run=_score)
     args = parser.parse_args(argv)
-    try:
-        args.run(args)
-    except ValueError as error:
-        raise SystemExit(f"error: {error}") from error
+    run_main(lambda: args.run(args), raise_exit=True)
 
 
 if __name__ == "__main__":

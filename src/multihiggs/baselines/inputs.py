@@ -5,11 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from pathlib import Path
 
-import h5py
 import numpy as np
 
 from multihiggs.baselines.jets import Jets
 from multihiggs.io import spanet_layout as layout
+from multihiggs.io.hdf5 import read_datasets
 
 
 def read_jets(path: str | Path, *, btag_working_point: str = "CSV") -> Jets:
@@ -29,7 +29,7 @@ def read_jets(path: str | Path, *, btag_working_point: str = "CSV") -> Jets:
         "btag": layout.input_key(layout.JETS, btag_feature),
         "mask": layout.mask_key(layout.JETS),
     }
-    arrays = _read_datasets(path, keys)
+    arrays = read_datasets(path, keys)
     arrays["mask"] = arrays["mask"].astype(bool)
     return Jets.from_sincos(**arrays)
 
@@ -41,7 +41,7 @@ def read_boosted_features(path: str | Path, features: Sequence[str]) -> tuple[di
         raise ValueError(f"unknown BoostedJets features {unknown}; the layout has {layout.BOOSTED_FEATURES}")
     keys = {name: layout.input_key(layout.BOOSTED_JETS, name) for name in features}
     keys[layout.MASK] = layout.mask_key(layout.BOOSTED_JETS)
-    arrays = _read_datasets(path, keys)
+    arrays = read_datasets(path, keys)
     mask = arrays.pop(layout.MASK).astype(bool)
     return arrays, mask
 
@@ -49,31 +49,10 @@ def read_boosted_features(path: str | Path, features: Sequence[str]) -> tuple[di
 def read_boosted_targets(path: str | Path, n_higgs: int) -> np.ndarray:
     """AK8 jet index of each boosted target ``TARGETS/bh{i}/bb``, i = 1..n_higgs: int64 (N, n_higgs), -1 = none."""
     keys = {str(i): layout.boosted_target_key(i) for i in range(1, n_higgs + 1)}
-    arrays = _read_datasets(path, keys)
+    arrays = read_datasets(path, keys)
     return np.stack([arrays[str(i)] for i in range(1, n_higgs + 1)], axis=1).astype(np.int64)
 
 
 def read_signal_labels(path: str | Path) -> np.ndarray:
     """The signal (1) / background (0) label of every event: int64 (N,)."""
-    return _read_datasets(path, {"signal": layout.classification_key()})["signal"].astype(np.int64)
-
-
-def _read_datasets(path: str | Path, keys: dict[str, str]) -> dict[str, np.ndarray]:
-    """Read the datasets ``keys`` (name -> HDF5 path) of one file, failing with the first missing one named."""
-    path = Path(path)
-    try:
-        handle = h5py.File(path, "r")
-    except OSError as error:
-        raise ValueError(f"cannot open HDF5 input file {path}: {error}") from error
-    with handle:
-        arrays = {}
-        for name, key in keys.items():
-            if key not in handle:
-                parent = key.rsplit("/", 1)[0]
-                found = sorted(handle[parent].keys()) if parent in handle else []
-                raise ValueError(f"HDF5 file {path} lacks dataset '{key}' (found under '{parent}': {found})")
-            arrays[name] = handle[key][...]
-    lengths = {name: len(values) for name, values in arrays.items()}
-    if len(set(lengths.values())) > 1:
-        raise ValueError(f"HDF5 file {path} has datasets of different event counts: {lengths}")
-    return arrays
+    return read_datasets(path, {"signal": layout.classification_key()})["signal"].astype(np.int64)

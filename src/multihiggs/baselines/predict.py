@@ -30,6 +30,7 @@ from multihiggs.baselines.jet_selection import four_tag_jets, leading_by_btag_th
 from multihiggs.baselines.jets import Jets
 from multihiggs.baselines.mass_agnostic import mass_agnostic_pairing
 from multihiggs.baselines.min_delta_r import min_delta_r_pairing
+from multihiggs.cli import run_main
 from multihiggs.io.predictions import Predictions, write_predictions
 from multihiggs.io.spanet_layout import BTAG_FEATURE_BY_WORKING_POINT
 
@@ -114,7 +115,10 @@ def main(argv: Sequence[str] | None = None) -> None:
         parser.error(f"--method {args.method} is an HH pairing: use --n-higgs 2")
     if args.method == "chi2_bdt" and args.bdt_model is None:
         parser.error("--method chi2_bdt needs --bdt-model")
+    run_main(lambda: _predict(args), raise_exit=True)
 
+
+def _predict(args: argparse.Namespace) -> None:
     jets = read_jets(args.input, btag_working_point=args.btag)
     if args.method != "chi2_bdt":
         candidates = resolved_candidates(args.method, jets, args.n_higgs, hh_jet_selection=args.hh_jets)
@@ -124,7 +128,7 @@ def main(argv: Sequence[str] | None = None) -> None:
     model = load_fatjet_bdt(args.bdt_model)
     threshold = args.bdt_threshold if args.bdt_threshold is not None else stored_threshold(model)
     if threshold is None:
-        parser.error(f"BDT model {args.bdt_model} stores no working point: give --bdt-threshold")
+        raise ValueError(f"BDT model {args.bdt_model} stores no working point: give --bdt-threshold")
     features, fatjet_mask = read_boosted_features(args.input, (*FATJET_FEATURES, "sinphi", "cosphi"))
     scores = fatjet_scores(model, features, fatjet_mask)
     boosted = chi2_bdt_candidates(

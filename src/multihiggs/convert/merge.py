@@ -20,6 +20,7 @@ Every random choice uses one ``numpy.random.Generator`` seeded with ``--seed``, 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import sys
 from collections.abc import Sequence
@@ -28,9 +29,11 @@ from pathlib import Path
 import h5py
 import numpy as np
 
+from multihiggs.cli import run_main
 from multihiggs.convert.convert import ATTR_MIN_JETS, ATTR_N_HIGGS, ATTR_SAMPLE_NAMES
 from multihiggs.convert.h5append import AppendableH5
 from multihiggs.io import spanet_layout as layout
+from multihiggs.io.hdf5 import open_hdf5, read_dataset
 
 DEFAULT_MASS_BIN_WIDTH_GEV = 10.0
 ATTR_MERGE = "merge_config"
@@ -122,12 +125,12 @@ def merge(
     if not paths or missing:
         raise MergeInputError(f"missing input files: {missing}" if missing else "no input files given")
     rng = np.random.default_rng(seed)
-    handles = [h5py.File(path, "r") for path in paths]
-    try:
+    with contextlib.ExitStack() as stack:
+        handles = [stack.enter_context(open_hdf5(path)) for path in paths]
         dataset_names = _check_inputs(handles, paths)
         n_higgs = int(handles[0].attrs[ATTR_N_HIGGS])
         signal_key = layout.classification_key()
-        labels = [handle[signal_key][...] for handle in handles]
+        labels = [read_dataset(handle, signal_key) for handle in handles]
         is_signal_file = [bool(label.size) and bool(label.all()) for label in labels]
         n_rows = [len(label) for label in labels]
         rows = balanced_rows(n_rows, is_signal_file, rng) if balance else [np.arange(n) for n in n_rows]
@@ -175,9 +178,6 @@ def merge(
                 }
             )
             writer.commit()
-    finally:
-        for handle in handles:
-            handle.close()
     return n_events
 
 
@@ -191,21 +191,20 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--flatten-mass", action="store_true", help="flat-mass weights WEIGHTS/h{i}/mass_weight")
     parser.add_argument("--mass-bin-width", type=float, default=DEFAULT_MASS_BIN_WIDTH_GEV, help="GeV")
     args = parser.parse_args(argv)
-    try:
-        n_events = merge(
-            args.inputs,
-            args.output,
-            args.seed,
-            args.kl_random_from,
-            args.balance,
-            args.flatten_mass,
-            args.mass_bin_width,
-        )
-    except (MergeInputError, OSError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
+    return run_main(lambda: _merge(args))
+
+
+def _merge(args: argparse.Namespace) -> None:
+    n_events = merge(
+        args.inputs,
+        args.output,
+        args.seed,
+        args.kl_random_from,
+        args.balance,
+        args.flatten_mass,
+        args.mass_bin_width,
+    )
     print(json.dumps({"output": args.output, "n_events": n_events}))
-    return 0
 
 
 if __name__ == "__main__":

@@ -17,12 +17,14 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-import h5py
 import numpy as np
 
+from multihiggs.cli import run_main
 from multihiggs.convert.convert import ATTR_MIN_JETS, ATTR_N_HIGGS, ATTR_SAMPLE_NAMES, stacked_targets
 from multihiggs.convert.matching import boosted_reconstructable, resolved_reconstructable
 from multihiggs.io import spanet_layout as layout
+from multihiggs.io.hdf5 import open_hdf5, read_dataset
+from multihiggs.tables import latex_table, markdown_table, write_text
 
 CATEGORIES = ("resolved", "boosted", "resolved or boosted")
 MAX_HIGGS_COLUMNS = 3
@@ -81,13 +83,13 @@ def fraction_rows(
 
 def rows_from_file(path: str | Path) -> list[TableRow]:
     """Rows of every sample in one converted (or merged) file."""
-    with h5py.File(path, "r") as handle:
+    with open_hdf5(path) as handle:
         n_higgs = int(handle.attrs[ATTR_N_HIGGS])
         min_jets = int(handle.attrs[ATTR_MIN_JETS])
         names = json.loads(handle.attrs[ATTR_SAMPLE_NAMES])
         resolved, boosted = stacked_targets(handle, n_higgs)
-        n_jets = handle[layout.truth_event_key("n_jets")][...]
-        sample_ids = handle[layout.truth_event_key("sample_id")][...]
+        n_jets = read_dataset(handle, layout.truth_event_key("n_jets"))
+        sample_ids = read_dataset(handle, layout.truth_event_key("sample_id"))
     counts = reconstructable_counts(resolved, boosted)
     rows = []
     for identifier in np.unique(sample_ids):
@@ -106,39 +108,22 @@ def _percent(value: float) -> str:
     return "–" if np.isnan(value) else f"{100 * value:.1f}"
 
 
+HEADER = ("sample", "AK5 jets", "reconstructable as", "events", *(f"{k}h (%)" for k in range(MAX_HIGGS_COLUMNS + 1)))
+LATEX_COLUMNS = "lllr" + "r" * (MAX_HIGGS_COLUMNS + 1)
+
+
+def _cells(rows: Sequence[TableRow]) -> list[list[str]]:
+    return [[row.sample, row.jets, row.category, str(row.n_events), *map(_percent, row.fractions)] for row in rows]
+
+
 def to_markdown(rows: Sequence[TableRow]) -> str:
     """Markdown table: sample | jets | category | events | 0h … 3h (percent)."""
-    header = "| sample | AK5 jets | reconstructable as | events | " + " | ".join(
-        f"{k}h (%)" for k in range(MAX_HIGGS_COLUMNS + 1)
-    )
-    lines = [header + " |", "|" + "---|" * (4 + MAX_HIGGS_COLUMNS + 1)]
-    for row in rows:
-        cells = [row.sample, row.jets, row.category, str(row.n_events), *map(_percent, row.fractions)]
-        lines.append("| " + " | ".join(cells) + " |")
-    return "\n".join(lines) + "\n"
-
-
-def _latex_escape(text: str) -> str:
-    return text.replace("_", r"\_").replace("≥", r"$\geq$").replace("%", r"\%")
+    return markdown_table(HEADER, _cells(rows))
 
 
 def to_latex(rows: Sequence[TableRow]) -> str:
-    """LaTeX tabular (booktabs) with the same columns as :func:`to_markdown`."""
-    columns = "lllr" + "r" * (MAX_HIGGS_COLUMNS + 1)
-    head = " & ".join(["Sample", "AK5 jets", "Reconstructable as", "Events"] + [f"{k}H (\\%)" for k in range(4)])
-    lines = [f"\\begin{{tabular}}{{{columns}}}", "\\toprule", head + r" \\", "\\midrule"]
-    for row in rows:
-        cells = [row.sample, row.jets, row.category, str(row.n_events), *map(_percent, row.fractions)]
-        lines.append(" & ".join(_latex_escape(cell).replace("–", "--") for cell in cells) + r" \\")
-    lines += ["\\bottomrule", "\\end{tabular}"]
-    return "\n".join(lines) + "\n"
-
-
-def _write_atomically(path: Path, text: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(text, encoding="utf-8")
-    partial.replace(path)
+    """LaTeX table (booktabs) with the same columns as :func:`to_markdown`."""
+    return latex_table(HEADER, _cells(rows), columns=LATEX_COLUMNS)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -147,14 +132,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--output-md", required=True)
     parser.add_argument("--output-tex", required=True)
     args = parser.parse_args(argv)
-    try:
-        rows = [row for path in args.input for row in rows_from_file(path)]
-    except (OSError, KeyError) as error:
-        print(f"error: cannot read converted file: {error}", file=sys.stderr)
-        return 2
-    _write_atomically(Path(args.output_md), to_markdown(rows))
-    _write_atomically(Path(args.output_tex), to_latex(rows))
-    return 0
+    return run_main(lambda: _write_tables(args))
+
+
+def _write_tables(args: argparse.Namespace) -> None:
+    rows = [row for path in args.input for row in rows_from_file(path)]
+    write_text(args.output_md, to_markdown(rows))
+    write_text(args.output_tex, to_latex(rows))
 
 
 if __name__ == "__main__":

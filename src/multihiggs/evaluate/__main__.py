@@ -9,12 +9,12 @@ and the method has a finite ``signal_score``, a ``classification`` block is adde
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from pathlib import Path
 
 import numpy as np
 
+from multihiggs.cli import run_main
 from multihiggs.evaluate.binomial import INTERVAL_METHODS, ONE_SIGMA
 from multihiggs.evaluate.candidates import candidate_kinematics
 from multihiggs.evaluate.classification import classification_summary
@@ -49,12 +49,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = build_parser().parse_args(argv)
-    try:
-        document = evaluate(args)
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        raise SystemExit(2) from error
-    write_json(args.output, "metrics", document)
+    run_main(lambda: write_json(args.output, "metrics", evaluate(args)), raise_exit=True)
 
 
 def evaluate(args: argparse.Namespace) -> dict:

@@ -16,10 +16,12 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import accuracy_score, roc_auc_score, roc_curve
 
-from multihiggs.baselines.inputs import _read_datasets, read_signal_labels
+from multihiggs.baselines.inputs import read_signal_labels
+from multihiggs.cli import run_main
 from multihiggs.evaluate.inputs import read_matching_predictions
 from multihiggs.evaluate.jsonio import write_json
 from multihiggs.io import spanet_layout as layout
+from multihiggs.io.hdf5 import read_datasets
 
 DEFAULT_THRESHOLD = 0.5
 ROC_POINTS = 201
@@ -100,27 +102,27 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if len(args.test) != len(args.predictions):
         parser.error(f"give one prediction file per test file ({len(args.test)} test, {len(args.predictions)} pred.)")
+    run_main(lambda: _write_classification(args), raise_exit=True)
 
+
+def _write_classification(args: argparse.Namespace) -> None:
     labels, scores, event_weights, method = [], [], [], args.method
     for test_path, prediction_path in zip(args.test, args.predictions, strict=True):
         file_labels = read_signal_labels(test_path)
         predictions = read_matching_predictions(prediction_path, test_path, len(file_labels))
         if not np.isfinite(predictions.signal_score).all():
-            parser.exit(2, f"error: {prediction_path}: method {predictions.method!r} has no finite signal_score\n")
+            raise ValueError(f"{prediction_path}: method {predictions.method!r} has no finite signal_score")
         labels.append(file_labels)
         scores.append(predictions.signal_score)
-        event_weights.append(_read_datasets(test_path, {"w": layout.event_weight_key()})["w"])
+        event_weights.append(read_datasets(test_path, {"w": layout.event_weight_key()})["w"])
         method = method or predictions.method
     all_labels = np.concatenate(labels)
     weights = (
         class_balanced_weights(all_labels, np.concatenate(event_weights)) if args.weights == "class-balanced" else None
     )
-    try:
-        summary = classification_summary(
-            all_labels, np.concatenate(scores), sample_weight=weights, threshold=args.threshold
-        )
-    except ValueError as error:
-        parser.exit(2, f"error: {error}\n")
+    summary = classification_summary(
+        all_labels, np.concatenate(scores), sample_weight=weights, threshold=args.threshold
+    )
     write_json(
         args.output, "classification", {"method": method, "sample": args.sample, "weights": args.weights, **summary}
     )

@@ -10,11 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
-from multihiggs.baselines.inputs import _read_datasets, read_boosted_features, read_jets, read_signal_labels
+from multihiggs.baselines.inputs import read_boosted_features, read_jets, read_signal_labels
 from multihiggs.baselines.jets import Jets
 from multihiggs.evaluate.candidates import BoostedJets
 from multihiggs.evaluate.matching import HiggsTargets
 from multihiggs.io import spanet_layout as layout
+from multihiggs.io.hdf5 import read_datasets
 from multihiggs.io.predictions import Predictions, read_predictions
 
 
@@ -54,7 +55,7 @@ def read_event_inputs(path: str | Path, *, btag_working_point: str = "CSV") -> E
     """Jets, AK8 jets, jet multiplicity, weights, labels and κλ of every event of ``path``."""
     jets = read_jets(path, btag_working_point=btag_working_point)
     fatjet_features, fatjet_mask = read_boosted_features(path, ("pt", "mass"))
-    scalars = _read_datasets(
+    scalars = read_datasets(
         path,
         {
             "n_jets": layout.truth_event_key("n_jets"),
@@ -84,7 +85,7 @@ def read_truth_higgs(path: str | Path, n_higgs: int) -> TruthHiggs:
         keys[f"b2_{higgs}"] = layout.resolved_target_key(higgs, "b2")
         keys[f"bb_{higgs}"] = layout.boosted_target_key(higgs)
         keys[f"pt_{higgs}"] = layout.truth_higgs_key(higgs, "pt")
-    arrays = _read_datasets(path, keys)
+    arrays = read_datasets(path, keys)
     higgs_numbers = range(1, n_higgs + 1)
     resolved = np.stack([np.stack([arrays[f"b1_{i}"], arrays[f"b2_{i}"]], axis=-1) for i in higgs_numbers], axis=1)
     boosted = np.stack([arrays[f"bb_{i}"] for i in higgs_numbers], axis=1)

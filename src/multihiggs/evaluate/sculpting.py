@@ -14,7 +14,6 @@ QCD events are weighted by their event weights unless ``--unweighted``.
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Sequence
 from typing import Any
 
@@ -23,6 +22,7 @@ import numpy as np
 from scipy.spatial.distance import jensenshannon
 
 from multihiggs.baselines.jets import Jets
+from multihiggs.cli import run_main
 from multihiggs.evaluate.candidates import BoostedJets, candidate_kinematics
 from multihiggs.evaluate.inputs import read_event_inputs, read_matching_predictions
 from multihiggs.evaluate.jsonio import histogram_dict, write_json
@@ -142,22 +142,22 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--mass-range", type=float, nargs=3, metavar=("LOW", "HIGH", "NBINS"), help="GeV")
     parser.add_argument("-o", "--output", required=True, help="sculpting JSON to write")
     args = parser.parse_args(argv)
+    run_main(lambda: _write_sculpting(args), raise_exit=True)
+
+
+def _write_sculpting(args: argparse.Namespace) -> None:
     edges = DEFAULT_MASS_EDGES if args.mass_range is None else _edges(*args.mass_range)
-    try:
-        inputs = read_event_inputs(args.test, btag_working_point=args.btag)
-        predictions = read_matching_predictions(args.predictions, args.test, inputs.n_events)
-        summary = sculpting_summary(
-            inputs.jets,
-            inputs.boosted_jets,
-            predictions.resolved_assignments,
-            predictions.boosted_assignments,
-            event_weight=None if args.unweighted else inputs.event_weight,
-            seed=args.seed,
-            mass_edges=edges,
-        )
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        raise SystemExit(2) from error
+    inputs = read_event_inputs(args.test, btag_working_point=args.btag)
+    predictions = read_matching_predictions(args.predictions, args.test, inputs.n_events)
+    summary = sculpting_summary(
+        inputs.jets,
+        inputs.boosted_jets,
+        predictions.resolved_assignments,
+        predictions.boosted_assignments,
+        event_weight=None if args.unweighted else inputs.event_weight,
+        seed=args.seed,
+        mass_edges=edges,
+    )
     write_json(
         args.output,
         "sculpting",

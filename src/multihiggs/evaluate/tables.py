@@ -19,16 +19,15 @@ from __future__ import annotations
 
 import argparse
 import math
-import sys
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
+from multihiggs.cli import run_main
 from multihiggs.evaluate.jsonio import read_documents
 from multihiggs.tables import latex_table, markdown_table, write_text
 
 Row = list[str]
 Table = tuple[list[str], list[Row]]
-_LATEX_SYMBOLS = {"±": r"$\pm$", "≥": r"$\geq$", "–": "--", "κλ": r"$\kappa_\lambda$"}
 
 
 def format_ratio(cell: Mapping[str, Any], precision: int = 3) -> str:
@@ -39,13 +38,6 @@ def format_ratio(cell: Mapping[str, Any], precision: int = 3) -> str:
     if lower is None or upper is None:
         return f"{value:.{precision}f}"
     return f"{value:.{precision}f} ± {(upper - lower) / 2:.{precision}f}"
-
-
-def to_latex_text(text: str) -> str:
-    """Unicode symbols of our cells in LaTeX (``tables.latex_table`` escapes _ % & # itself)."""
-    for symbol, latex in _LATEX_SYMBOLS.items():
-        text = text.replace(symbol, latex)
-    return text
 
 
 def _name(document: Mapping[str, Any]) -> str:
@@ -159,17 +151,16 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if not args.markdown and not args.latex:
         parser.error("give --markdown and/or --latex")
+    run_main(lambda: _write_table(args), raise_exit=True)
+
+
+def _write_table(args: argparse.Namespace) -> None:
     build, kinds = TABLES[args.kind]
-    try:
-        header, rows = build(read_documents(args.inputs, kinds, args.labels))
-    except (ValueError, KeyError) as error:
-        print(f"error: cannot build table {args.kind}: {error}", file=sys.stderr)
-        raise SystemExit(2) from error
+    header, rows = build(read_documents(args.inputs, kinds, args.labels))
     if args.markdown:
         write_text(args.markdown, markdown_table(header, rows))
     if args.latex:
-        latex_rows = [[to_latex_text(cell) for cell in row] for row in rows]
-        write_text(args.latex, latex_table([to_latex_text(h) for h in header], latex_rows, caption=args.caption))
+        write_text(args.latex, latex_table(header, rows, caption=args.caption))
 
 
 if __name__ == "__main__":

@@ -22,6 +22,8 @@ from pathlib import Path
 import h5py
 import numpy as np
 
+from multihiggs.io.hdf5 import open_hdf5, read_dataset
+
 GROUP = "PREDICTIONS"
 _FIELDS = (
     "resolved_assignments",
@@ -108,16 +110,7 @@ def write_predictions(path: str | Path, predictions: Predictions) -> None:
 def read_predictions(path: str | Path) -> Predictions:
     """Read a prediction file written by :func:`write_predictions`."""
     path = Path(path)
-    try:
-        handle = h5py.File(path, "r")
-    except OSError as error:
-        raise ValueError(f"cannot open prediction file {path}: {error}") from error
-    with handle:
-        if GROUP not in handle:
-            raise ValueError(f"prediction file {path} has no '{GROUP}' group")
-        missing = [name for name in _FIELDS if name not in handle[GROUP]]
-        if missing:
-            raise ValueError(f"prediction file {path} lacks datasets {missing}")
-        arrays = {name: handle[GROUP][name][...] for name in _FIELDS}
+    with open_hdf5(path) as handle:
+        arrays = {name: read_dataset(handle, f"{GROUP}/{name}") for name in _FIELDS}
         method = str(handle.attrs.get("method", path.stem))
     return Predictions(method=method, **arrays)

@@ -16,13 +16,13 @@ NAME and the JSON each reads (written by ``multihiggs.evaluate``):
 from __future__ import annotations
 
 import argparse
-import sys
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 from matplotlib.figure import Figure
 
+from multihiggs.cli import run_main
 from multihiggs.evaluate.jsonio import read_documents
 from multihiggs.plotting.btag_upgrade import btag_upgrade
 from multihiggs.plotting.jet_multiplicity import purity_vs_njets
@@ -77,13 +77,12 @@ def main(argv: Sequence[str] | None = None) -> None:
     parser.add_argument("--topologies", nargs="+", help="panels of the pT and mass figures (resolved boosted combined)")
     parser.add_argument("-o", "--output", required=True, help="figure file (.pdf or .png)")
     args = parser.parse_args(argv)
-    try:
-        documents = read_documents(args.inputs, FIGURES[args.name].kinds, args.labels)
-        figure = make_figure(args.name, documents, energy_tev=args.energy_tev, topologies=args.topologies)
-    except (ValueError, KeyError) as error:
-        print(f"error: cannot draw {args.name}: {error!r}" if isinstance(error, KeyError) else f"error: {error}",
-              file=sys.stderr)  # fmt: skip
-        raise SystemExit(2) from error
+    run_main(lambda: _draw(args), raise_exit=True)
+
+
+def _draw(args: argparse.Namespace) -> None:
+    documents = read_documents(args.inputs, FIGURES[args.name].kinds, args.labels)
+    figure = make_figure(args.name, documents, energy_tev=args.energy_tev, topologies=args.topologies)
     save_figure(figure, args.output)
 
 

@@ -19,6 +19,7 @@ import torch
 from torch import Tensor
 
 from multihiggs.io import spanet_layout as layout
+from multihiggs.io.hdf5 import open_hdf5, read_dataset
 from multihiggs.spanet.event_info import MAX_DAUGHTERS, EventInfo, FeatureInfo
 from multihiggs.spanet.features import log_transform
 
@@ -112,6 +113,7 @@ def read_events(
         limit_to_num_vectors: if > 0, keep only the first vectors of each sequential input.
     Raises:
         DataError: naming the file and the missing or inconsistent dataset.
+        ValueError: if ``path`` is not a readable HDF5 file.
     """
     with _open(path) as reader:
         features, masks, global_features = _read_inputs(reader, event_info)
@@ -266,29 +268,22 @@ def _read_targets(reader: _Reader, event_info: EventInfo, masks: dict[str, Tenso
 
 @contextlib.contextmanager
 def _open(path: str | Path) -> Iterator[_Reader]:
-    path = Path(path)
-    try:
-        handle = h5py.File(path, "r")
-    except OSError as error:
-        raise DataError(f"cannot open HDF5 file {path}: {error}") from error
-    with handle:
-        yield _Reader(handle, path)
+    with open_hdf5(path) as handle:
+        yield _Reader(handle, Path(path))
 
 
 class _Reader:
-    """Reads datasets of one open file with errors that name the file and dataset."""
+    """Reads datasets of one open file; a missing or misshapen dataset is a :class:`DataError`."""
 
     def __init__(self, handle: h5py.File, path: Path) -> None:
         self.handle = handle
         self.path = path
 
     def read(self, key: str, expected_shape: tuple[int, ...] | None = None) -> np.ndarray:
-        if key not in self.handle:
-            raise DataError(f"dataset {key!r} not found in {self.path}")
-        values = self.handle[key][...]
-        if expected_shape is not None and values.shape != expected_shape:
-            raise DataError(f"dataset {key!r} in {self.path} has shape {values.shape}, expected {expected_shape}")
-        return values
+        try:
+            return read_dataset(self.handle, key, expected_shape)
+        except ValueError as error:  # the file does not match the event topology: spanet's own error type
+            raise DataError(str(error)) from error
 
     def stack(self, name: str, feature_infos: tuple[FeatureInfo, ...], expected_shape: tuple[int, ...]) -> Tensor:
         columns = [self.read(layout.input_key(name, feature.name), expected_shape) for feature in feature_infos]

@@ -18,8 +18,9 @@ import numpy as np
 import torch
 from torch import Tensor, nn
 
+from multihiggs.cli import run_main
 from multihiggs.io import spanet_layout as layout
-from multihiggs.spanet.checkpoint import CheckpointError, load_trained_model
+from multihiggs.spanet.checkpoint import load_trained_model
 from multihiggs.spanet.data import DataError, EventTensors, read_events
 from multihiggs.spanet.event_info import EventInfo
 from multihiggs.spanet.model import SpanetNetwork
@@ -129,22 +130,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("-o", "--output", required=True, help="ONNX file to write")
     parser.add_argument("--check", metavar="HDF5", help="compare onnxruntime with PyTorch on this file's events")
     arguments = parser.parse_args(argv)
-    try:
-        trained = load_trained_model(arguments.checkpoint)
-        source = arguments.check
-        example = (
-            _dummy_events(trained.event_info)
-            if source is None
-            else read_events(source, trained.event_info, with_targets=False).select(slice(0, 256))
-        )
-        export_onnx(trained.network, trained.event_info, example, arguments.output)
-        if source is not None:
-            difference = max_parity_difference(trained.network, trained.event_info, arguments.output, example)
-            print(f"onnxruntime vs PyTorch: max |difference| = {difference:.2e} on {len(example)} events")
-    except (CheckpointError, DataError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return 0
+    return run_main(lambda: _export(arguments))
+
+
+def _export(arguments: argparse.Namespace) -> None:
+    trained = load_trained_model(arguments.checkpoint)
+    source = arguments.check
+    example = (
+        _dummy_events(trained.event_info)
+        if source is None
+        else read_events(source, trained.event_info, with_targets=False).select(slice(0, 256))
+    )
+    export_onnx(trained.network, trained.event_info, example, arguments.output)
+    if source is not None:
+        difference = max_parity_difference(trained.network, trained.event_info, arguments.output, example)
+        print(f"onnxruntime vs PyTorch: max |difference| = {difference:.2e} on {len(example)} events")
 
 
 def _dummy_events(event_info: EventInfo) -> EventTensors:

@@ -14,9 +14,10 @@ from collections.abc import Sequence
 import numpy as np
 import torch
 
+from multihiggs.cli import run_main
 from multihiggs.io.predictions import Predictions, write_predictions
-from multihiggs.spanet.checkpoint import CheckpointError, TrainedModel, load_trained_model
-from multihiggs.spanet.data import DataError, JetDirections, higgs_slot, read_events, read_jet_directions
+from multihiggs.spanet.checkpoint import TrainedModel, load_trained_model
+from multihiggs.spanet.data import JetDirections, higgs_slot, read_events, read_jet_directions
 from multihiggs.spanet.decoding import decode_assignments
 from multihiggs.spanet.event_info import EventInfo
 from multihiggs.spanet.inference import NetworkProbabilities, predict_probabilities
@@ -112,15 +113,14 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--threads", type=int, help="CPU threads (default: torch's choice, e.g. OMP_NUM_THREADS)")
     arguments = parser.parse_args(argv)
     set_threads(arguments.threads)
-    try:
-        device = select_device(arguments.gpus)
-        trained = load_trained_model(arguments.checkpoint, device)
-        predictions = predict_file(trained, arguments.testing_file, arguments.batch_size, device, arguments.method)
-        write_predictions(arguments.output, predictions)
-    except (CheckpointError, DataError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return 0
+    return run_main(lambda: _predict(arguments))
+
+
+def _predict(arguments: argparse.Namespace) -> None:
+    device = select_device(arguments.gpus)
+    trained = load_trained_model(arguments.checkpoint, device)
+    predictions = predict_file(trained, arguments.testing_file, arguments.batch_size, device, arguments.method)
+    write_predictions(arguments.output, predictions)
 
 
 if __name__ == "__main__":

@@ -14,9 +14,8 @@ from collections.abc import Sequence
 
 import torch
 
-from multihiggs.spanet.checkpoint import CheckpointError
-from multihiggs.spanet.data import DataError
-from multihiggs.spanet.event_info import EventInfo, EventInfoError
+from multihiggs.cli import run_main
+from multihiggs.spanet.event_info import EventInfo
 from multihiggs.spanet.options import OptionsError, SpanetOptions, parse_override
 from multihiggs.spanet.trainer import fit
 
@@ -87,15 +86,14 @@ def options_from_arguments(arguments: argparse.Namespace) -> SpanetOptions:
 def main(argv: Sequence[str] | None = None) -> int:
     arguments = build_parser().parse_args(argv)
     set_threads(arguments.threads)
-    try:
-        options = options_from_arguments(arguments)
-        event_info = EventInfo.read(options.event_info_file)
-        device = select_device(options.num_gpu)
-        fit(options, event_info, f"{arguments.log_dir}/{arguments.name}", device, progress=not arguments.no_progress)
-    except (OptionsError, EventInfoError, DataError, CheckpointError) as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-    return 0
+    return run_main(lambda: _train(arguments))
+
+
+def _train(arguments: argparse.Namespace) -> None:
+    options = options_from_arguments(arguments)
+    event_info = EventInfo.read(options.event_info_file)
+    device = select_device(options.num_gpu)
+    fit(options, event_info, f"{arguments.log_dir}/{arguments.name}", device, progress=not arguments.no_progress)
 
 
 if __name__ == "__main__":

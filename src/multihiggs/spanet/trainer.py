@@ -12,7 +12,6 @@ from __future__ import annotations
 import contextlib
 import json
 import math
-import os
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -39,6 +38,7 @@ from multihiggs.spanet.model import SpanetNetwork
 from multihiggs.spanet.options import SpanetOptions
 from multihiggs.spanet.schedule import learning_rate_factor
 from multihiggs.spanet.training_data import PreparedData, prepare_data
+from multihiggs.tables import write_text
 
 CHECKPOINT_FILE = "checkpoint.pt"
 METRICS_FILE = "metrics.json"
@@ -299,9 +299,7 @@ def _read_checkpoint(path: Path, options: SpanetOptions) -> dict[str, Any] | Non
 def _write_metrics(path: Path, history: list[dict[str, float]]) -> None:
     """Per-epoch metrics as strict JSON (NaN, e.g. purity without targets, becomes null), written atomically."""
     rows = [{key: (None if math.isnan(value) else value) for key, value in row.items()} for row in history]
-    partial = path.with_name(path.name + ".partial")
-    partial.write_text(json.dumps(rows, indent=1) + "\n")
-    os.replace(partial, path)
+    write_text(path, json.dumps(rows, indent=1) + "\n")
 
 
 def _log(message: str) -> None:

@@ -29,6 +29,7 @@ from pathlib import Path
 
 import numpy as np
 
+from multihiggs.cli import run_main
 from multihiggs.stats.cross_sections import NNLO_FTAPPROX_13TEV_FB
 from multihiggs.stats.equivalent_luminosity import equivalent_luminosities
 from multihiggs.stats.inputs import MethodEvents, read_method_events
@@ -75,7 +76,7 @@ def _edges(args: argparse.Namespace) -> np.ndarray:
 
 def run_templates(args: argparse.Namespace) -> None:
     if len(args.signal) != len(args.signal_predictions):
-        raise SystemExit("--signal and --signal-predictions must list the same number of files")
+        raise ValueError("--signal and --signal-predictions must list the same number of files")
     signals = [
         selected_sample(read_method_events(sample, predictions), args.observable, signal=True)
         for sample, predictions in zip(args.signal, args.signal_predictions, strict=True)
@@ -85,7 +86,7 @@ def run_templates(args: argparse.Namespace) -> None:
     )
     basis_kl = args.basis_kl if args.basis_kl is not None else [sample.kl for sample in signals]
     if len(basis_kl) != 3:
-        raise SystemExit(f"give --basis-kl (three κλ values): the {len(signals)} signal files do not define a basis")
+        raise ValueError(f"give --basis-kl (three κλ values): the {len(signals)} signal files do not define a basis")
     templates = build_templates(
         args.method,
         args.observable,
@@ -121,12 +122,12 @@ def run_scan(args: argparse.Namespace) -> None:
     all_templates = [read_templates(path) for path in args.templates]
     labels = args.labels if args.labels is not None else [t.method for t in all_templates]
     if len(labels) != len(all_templates) or len(set(labels)) != len(labels):
-        raise SystemExit("--labels must give one distinct label per templates file")
+        raise ValueError("--labels must give one distinct label per templates file")
     selections = args.selections
     if selections is None:
         selections = ["none" if t.threshold is None else f"score > {t.threshold:.3g}" for t in all_templates]
     if len(selections) != len(all_templates):
-        raise SystemExit("--selections must give one entry per templates file")
+        raise ValueError("--selections must give one entry per templates file")
     low, high, step = args.kl_range
     kl_grid = np.arange(low, high + step / 2, step)
     options = {
@@ -138,7 +139,7 @@ def run_scan(args: argparse.Namespace) -> None:
     reference_index = None
     if args.reference is not None:
         if args.reference not in labels:
-            raise SystemExit(f"--reference {args.reference!r} is not among the labels {labels}")
+            raise ValueError(f"--reference {args.reference!r} is not among the labels {labels}")
         reference_index = labels.index(args.reference)
         lumi_low, lumi_high, n_lumi = args.reference_luminosities
         grid = np.geomspace(lumi_low, lumi_high, int(n_lumi))
@@ -286,10 +287,7 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> None:
     args = parser().parse_args(argv)
-    try:
-        args.run(args)
-    except ValueError as error:
-        raise SystemExit(f"error: {error}") from error
+    run_main(lambda: args.run(args), raise_exit=True)
 
 
 if __name__ == "__main__":

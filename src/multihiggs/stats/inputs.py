@@ -14,7 +14,6 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import h5py
 import numpy as np
 
 from multihiggs.baselines.inputs import read_boosted_features, read_jets
@@ -22,6 +21,7 @@ from multihiggs.baselines.jets import Jets
 from multihiggs.convert.convert import ATTR_CONFIG, ATTR_N_GENERATED, ATTR_SPLIT
 from multihiggs.convert.splits import SPLIT_NAMES
 from multihiggs.io import spanet_layout as layout
+from multihiggs.io.hdf5 import open_hdf5, read_dataset
 from multihiggs.io.predictions import Predictions, read_predictions
 
 _FATJET_KINEMATICS = ("pt", "eta", "sinphi", "cosphi", "mass")
@@ -61,25 +61,12 @@ class SampleFile:
         return float(np.mean(weights)) * self.n_generated
 
 
-def _open(path: Path) -> h5py.File:
-    try:
-        return h5py.File(path, "r")
-    except OSError as error:
-        raise ValueError(f"cannot open HDF5 sample file {path}: {error}") from error
-
-
-def _dataset(handle: h5py.File, key: str, path: Path) -> np.ndarray:
-    if key not in handle:
-        raise ValueError(f"HDF5 file {path} lacks dataset '{key}'")
-    return handle[key][...]
-
-
 def read_sample_file(path: str | Path) -> SampleFile:
     """Weights, κλ and normalisation bookkeeping of a converted split file."""
     path = Path(path)
-    with _open(path) as handle:
-        weights = np.asarray(_dataset(handle, layout.event_weight_key(), path), dtype=np.float64)
-        kl_values = np.asarray(_dataset(handle, layout.input_key(layout.EVENT, "kl"), path), dtype=np.float64)
+    with open_hdf5(path) as handle:
+        weights = np.asarray(read_dataset(handle, layout.event_weight_key()), dtype=np.float64)
+        kl_values = np.asarray(read_dataset(handle, layout.input_key(layout.EVENT, "kl")), dtype=np.float64)
         missing = [name for name in (ATTR_CONFIG, ATTR_SPLIT, ATTR_N_GENERATED) if name not in handle.attrs]
         if missing:
             raise ValueError(

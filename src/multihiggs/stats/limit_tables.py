@@ -29,6 +29,11 @@ def _bound(interval: dict | None, which: str) -> object:
     return OPEN if value is None else float(value)
 
 
+def _bounds(row: dict, intervals: tuple[str, ...]) -> list[object]:
+    """Lower and upper bound of each of the ``intervals`` (e.g. ``profile_95``) of one luminosity row."""
+    return [_bound(row[interval], which) for interval in intervals for which in ("lower", "upper")]
+
+
 def constraint_rows(results: ScanResults) -> list[list[object]]:
     """Rows of the Table-16-like table: every method at every luminosity."""
     rows = []
@@ -39,12 +44,7 @@ def constraint_rows(results: ScanResults) -> list[list[object]]:
                     method.label,
                     method.selection,
                     f"{row['luminosity_fb']:g}",
-                    _bound(row["profile_95"], "lower"),
-                    _bound(row["profile_95"], "upper"),
-                    _bound(row["cls_95"], "lower"),
-                    _bound(row["cls_95"], "upper"),
-                    _bound(row["profile_68"], "lower"),
-                    _bound(row["profile_68"], "upper"),
+                    *_bounds(row, ("profile_95", "cls_95", "profile_68")),
                 ]
             )
     return rows
@@ -72,24 +72,13 @@ def equivalent_luminosity_rows(results: ScanResults) -> list[list[object]]:
         if method.equivalent_luminosity is None:
             continue
         for row, equivalent in zip(method.intervals, method.equivalent_luminosity, strict=True):
-
-            def lumi(key: str, which: str, equivalent: dict = equivalent) -> object:
-                value = equivalent[key][which]
-                return OUT_OF_RANGE if value is None else f"{value:.0f}"
-
+            luminosities = [
+                OUT_OF_RANGE if equivalent[key][which] is None else f"{equivalent[key][which]:.0f}"
+                for key in ("profile_95", "cls_95")
+                for which in ("lower", "upper")
+            ]
             rows.append(
-                [
-                    method.label,
-                    f"{row['luminosity_fb']:g}",
-                    _bound(row["profile_95"], "lower"),
-                    _bound(row["profile_95"], "upper"),
-                    _bound(row["cls_95"], "lower"),
-                    _bound(row["cls_95"], "upper"),
-                    lumi("profile_95", "lower"),
-                    lumi("profile_95", "upper"),
-                    lumi("cls_95", "lower"),
-                    lumi("cls_95", "upper"),
-                ]
+                [method.label, f"{row['luminosity_fb']:g}", *_bounds(row, ("profile_95", "cls_95")), *luminosities]
             )
     return rows
 
