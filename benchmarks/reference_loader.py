@@ -35,7 +35,7 @@ REFERENCE_VENV = REPO / ".venv-reference"
 REFERENCE_PACKAGES = (
     ["torch==2.13.0"],  # the local CPU wheel; never an unpinned torch
     ["spanet==2.1.1"],
-    ["pytorch-lightning==1.8.6", "setuptools==80.9.0", "rich"],
+    ["pytorch-lightning==1.8.6", "setuptools==80.9.0", "rich<14"],  # rich 15 crashes Lightning 1.8.6's bar
 )
 # numpy 2 removed these aliases; the reference's training code still uses np.object.
 NUMPY_ALIAS_SHIM = """import numpy
