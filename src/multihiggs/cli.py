@@ -19,6 +19,11 @@ class InputErrorExit(SystemExit):
         self.code = INPUT_ERROR_STATUS
 
 
+def _one_line(error: BaseException) -> str:
+    """The error's message on one line (messages of underlying libraries may span several)."""
+    return " ".join(str(error).split())
+
+
 def run_main(action: Callable[[], object], *, raise_exit: bool = False) -> int:
     """Run ``action``; report an input error (:data:`INPUT_ERRORS`) as one line ``error: …`` on stderr.
 
@@ -28,8 +33,9 @@ def run_main(action: Callable[[], object], *, raise_exit: bool = False) -> int:
     try:
         action()
     except INPUT_ERRORS as error:
-        print(f"error: {error}", file=sys.stderr)
+        message = _one_line(error)
+        print(f"error: {message}", file=sys.stderr)
         if raise_exit:
-            raise InputErrorExit(str(error)) from error
+            raise InputErrorExit(message) from error
         return INPUT_ERROR_STATUS
     return 0

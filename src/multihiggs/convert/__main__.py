@@ -13,6 +13,7 @@ import sys
 from collections.abc import Sequence
 from dataclasses import asdict
 
+from multihiggs.cli import run_main
 from multihiggs.convert import splits
 from multihiggs.convert.convert import PROCESSES, WEIGHT_CONVENTIONS, ConversionConfig, convert
 from multihiggs.convert.matching import BOOSTED_MAX_DR, RESOLVED_MAX_DR
@@ -78,52 +79,47 @@ def _default_kl(inputs: Sequence[str]) -> float:
     raise DelphesInputError(f"κλ unknown: {inputs[0]} has no 'kappa_lambda' or 'kappa_3' metadata; pass --kl")
 
 
-def _report(error: Exception) -> None:
-    """One line on stderr (messages of underlying libraries may span several)."""
-    print("error: " + " ".join(str(error).split()), file=sys.stderr)
+def _conversion_config(args: argparse.Namespace) -> ConversionConfig:
+    """The conversion settings of the command line (κλ from the file metadata unless given)."""
+    return ConversionConfig(
+        sample=args.sample,
+        process=args.process,
+        n_higgs=args.n_higgs,
+        kl=args.kl if args.kl is not None else _default_kl(args.input),
+        signal=args.signal if args.signal is not None else args.process != "qcd",
+        selection=SelectionConfig(
+            min_jets=args.min_jets,
+            jet_min_pt=args.jet_min_pt,
+            jet_max_abs_eta=args.jet_max_eta,
+            fatjet_min_pt=args.fatjet_min_pt,
+            fatjet_max_abs_eta=args.fatjet_max_eta,
+            four_tag=args.four_tag or args.tag_rate_weights,
+            tag_rate_weights=args.tag_rate_weights,
+            n_tags=args.n_tags,
+            tag_min_pt=args.tag_min_pt,
+            tag_max_abs_eta=args.tag_max_eta,
+            tag_working_point=args.tag_working_point,
+        ),
+        split_seed=args.split_seed,
+        tag_seed=args.tag_seed,
+        split_fractions=tuple(args.split_fractions),
+        resolved_max_dr=args.resolved_max_dr,
+        boosted_max_dr=args.boosted_max_dr,
+        cross_section_pb=args.cross_section_pb,
+        weight_convention=args.weight_convention,
+        step_size=args.step_size,
+    )
+
+
+def _convert(args: argparse.Namespace) -> None:
+    """Convert the inputs and print the summary as JSON."""
+    summary = convert(args.input, args.output_dir, _conversion_config(args))
+    print(json.dumps(asdict(summary)))
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        config = ConversionConfig(
-            sample=args.sample,
-            process=args.process,
-            n_higgs=args.n_higgs,
-            kl=args.kl if args.kl is not None else _default_kl(args.input),
-            signal=args.signal if args.signal is not None else args.process != "qcd",
-            selection=SelectionConfig(
-                min_jets=args.min_jets,
-                jet_min_pt=args.jet_min_pt,
-                jet_max_abs_eta=args.jet_max_eta,
-                fatjet_min_pt=args.fatjet_min_pt,
-                fatjet_max_abs_eta=args.fatjet_max_eta,
-                four_tag=args.four_tag or args.tag_rate_weights,
-                tag_rate_weights=args.tag_rate_weights,
-                n_tags=args.n_tags,
-                tag_min_pt=args.tag_min_pt,
-                tag_max_abs_eta=args.tag_max_eta,
-                tag_working_point=args.tag_working_point,
-            ),
-            split_seed=args.split_seed,
-            tag_seed=args.tag_seed,
-            split_fractions=tuple(args.split_fractions),
-            resolved_max_dr=args.resolved_max_dr,
-            boosted_max_dr=args.boosted_max_dr,
-            cross_section_pb=args.cross_section_pb,
-            weight_convention=args.weight_convention,
-            step_size=args.step_size,
-        )
-    except (DelphesInputError, ValueError) as error:  # bad arguments, or an unusable file behind the κλ default
-        _report(error)
-        return 2
-    try:
-        summary = convert(args.input, args.output_dir, config)
-    except DelphesInputError as error:
-        _report(error)
-        return 2
-    print(json.dumps(asdict(summary)))
-    return 0
+    return run_main(lambda: _convert(args))
 
 
 if __name__ == "__main__":
