@@ -3,6 +3,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 import pytest
+from layout_datasets import jet_datasets, no_fatjet_datasets, write_datasets
 
 from multihiggs.baselines.chi2 import chi2_pairing
 from multihiggs.baselines.inputs import read_boosted_features, read_boosted_targets, read_jets, read_signal_labels
@@ -16,26 +17,11 @@ from .events import BuiltEvents, build_events, pairings_as_sets
 def write_test_file(path: Path, events: BuiltEvents, *, skip: str | None = None) -> None:
     """A minimal SPANet-layout file: the AK5 inputs the baselines read (``skip`` one dataset to break it)."""
     jets = events.jets
-    datasets = {
-        layout.input_key(layout.JETS, "pt"): jets.pt,
-        layout.input_key(layout.JETS, "eta"): jets.eta,
-        layout.input_key(layout.JETS, "sinphi"): np.sin(jets.phi),
-        layout.input_key(layout.JETS, "cosphi"): np.cos(jets.phi),
-        layout.input_key(layout.JETS, "mass"): jets.mass,
-        layout.input_key(layout.JETS, "btag"): jets.btag,
-        layout.input_key(layout.JETS, "btag_upart"): np.ones_like(jets.btag),
-        layout.mask_key(layout.JETS): jets.mask,
-        layout.classification_key(): np.ones(jets.n_events, dtype=np.int64),
-    }
-    for name in layout.BOOSTED_FEATURES:
-        datasets[layout.input_key(layout.BOOSTED_JETS, name)] = np.zeros((jets.n_events, layout.MAX_BOOSTED))
-    datasets[layout.mask_key(layout.BOOSTED_JETS)] = np.zeros((jets.n_events, layout.MAX_BOOSTED), dtype=bool)
+    datasets = jet_datasets(jets, btag_upart=np.ones_like(jets.btag)) | no_fatjet_datasets(jets.n_events)
+    datasets[layout.classification_key()] = np.ones(jets.n_events, dtype=np.int64)
     for i in range(1, 4):
         datasets[layout.boosted_target_key(i)] = np.full(jets.n_events, -1, dtype=np.int64)
-    with h5py.File(path, "w") as handle:
-        for key, values in datasets.items():
-            if key != skip:
-                handle.create_dataset(key, data=values)
+    write_datasets(path, datasets, skip=skip)
 
 
 @pytest.fixture

@@ -6,9 +6,9 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-import h5py
 import numpy as np
 import vector
+from layout_datasets import jet_datasets, no_fatjet_datasets, write_datasets
 
 from multihiggs.baselines.jets import Jets
 from multihiggs.convert.convert import ATTR_CONFIG, ATTR_N_GENERATED, ATTR_SPLIT
@@ -114,25 +114,13 @@ def write_sample_file(
 ) -> None:
     """A minimal converted split file: AK5/AK8 inputs, κλ, label, weights and the conversion attributes."""
     n = jets.n_events
-    datasets = {
-        layout.input_key(layout.JETS, "pt"): jets.pt,
-        layout.input_key(layout.JETS, "eta"): jets.eta,
-        layout.input_key(layout.JETS, "sinphi"): np.sin(jets.phi),
-        layout.input_key(layout.JETS, "cosphi"): np.cos(jets.phi),
-        layout.input_key(layout.JETS, "mass"): jets.mass,
-        layout.input_key(layout.JETS, "btag"): jets.btag,
-        layout.input_key(layout.JETS, "btag_upart"): jets.btag,
-        layout.mask_key(layout.JETS): jets.mask,
-        layout.input_key(layout.EVENT, "kl"): np.full(n, kl, dtype=np.float32),
-        layout.classification_key(): np.full(n, int(signal), dtype=np.int64),
-        layout.event_weight_key(): np.asarray(weights_pb, dtype=np.float64),
+    datasets = jet_datasets(jets) | no_fatjet_datasets(n)
+    datasets[layout.input_key(layout.EVENT, "kl")] = np.full(n, kl, dtype=np.float32)
+    datasets[layout.classification_key()] = np.full(n, int(signal), dtype=np.int64)
+    datasets[layout.event_weight_key()] = np.asarray(weights_pb, dtype=np.float64)
+    attributes = {
+        ATTR_CONFIG: json.dumps({"split_fractions": list(split_fractions)}),
+        ATTR_SPLIT: split,
+        ATTR_N_GENERATED: n_generated,
     }
-    for name in layout.BOOSTED_FEATURES:
-        datasets[layout.input_key(layout.BOOSTED_JETS, name)] = np.zeros((n, layout.MAX_BOOSTED))
-    datasets[layout.mask_key(layout.BOOSTED_JETS)] = np.zeros((n, layout.MAX_BOOSTED), dtype=bool)
-    with h5py.File(path, "w") as handle:
-        for key, values in datasets.items():
-            handle.create_dataset(key, data=values)
-        handle.attrs[ATTR_CONFIG] = json.dumps({"split_fractions": list(split_fractions)})
-        handle.attrs[ATTR_SPLIT] = split
-        handle.attrs[ATTR_N_GENERATED] = n_generated
+    write_datasets(path, datasets, attributes=attributes)
