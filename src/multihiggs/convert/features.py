@@ -23,6 +23,28 @@ def _masked(values: np.ndarray, mask: np.ndarray) -> np.ndarray:
     return np.where(mask, values, 0).astype(np.float32)
 
 
+def _momentum_features(
+    pt: np.ndarray, eta: np.ndarray, phi: np.ndarray, mass: np.ndarray, mask: np.ndarray
+) -> dict[str, np.ndarray]:
+    """The four-momentum features of AK5 and AK8 jets: pt, eta, sinphi, cosphi, mass (0 in padded slots)."""
+    return {
+        "pt": _masked(pt, mask),
+        "eta": _masked(eta, mask),
+        "sinphi": _masked(np.sin(phi), mask),
+        "cosphi": _masked(np.cos(phi), mask),
+        "mass": _masked(mass, mask),
+    }
+
+
+def _collection_datasets(
+    collection: str, features: dict[str, np.ndarray], names: tuple[str, ...], mask: np.ndarray
+) -> dict[str, np.ndarray]:
+    """``INPUTS/<collection>/*`` {dataset: array}: the MASK, then the features ``names`` in that order."""
+    result = {layout.mask_key(collection): mask.astype(bool)}
+    result.update({layout.input_key(collection, name): features[name] for name in names})
+    return result
+
+
 def jet_inputs(
     pt: np.ndarray, eta: np.ndarray, phi: np.ndarray, mass: np.ndarray, btag_bitmask: np.ndarray, mask: np.ndarray
 ) -> dict[str, np.ndarray]:
@@ -31,19 +53,11 @@ def jet_inputs(
     Arguments are (N, J) arrays of selected AK5 jets ordered by decreasing pT, ``mask`` True for real jets;
     ``btag_bitmask`` is ``Jet.BTag`` (bit 0 CSV-like, bit 1 UParT-like).
     """
-    features = {
-        "pt": _masked(pt, mask),
-        "eta": _masked(eta, mask),
-        "sinphi": _masked(np.sin(phi), mask),
-        "cosphi": _masked(np.cos(phi), mask),
-        "mass": _masked(mass, mask),
-    }
+    features = _momentum_features(pt, eta, phi, mass, mask)
     bitmask = np.where(mask, btag_bitmask, 0).astype(np.int64)
     for working_point, feature in layout.BTAG_FEATURE_BY_WORKING_POINT.items():
         features[feature] = btag_bit(bitmask, working_point).astype(np.float32)
-    result = {layout.mask_key(layout.JETS): mask.astype(bool)}
-    result.update({layout.input_key(layout.JETS, name): features[name] for name in layout.JET_FEATURES})
-    return result
+    return _collection_datasets(layout.JETS, features, layout.JET_FEATURES, mask)
 
 
 def boosted_inputs(
@@ -64,21 +78,14 @@ def boosted_inputs(
     Features: MASK, pt, eta, sinphi, cosphi, mass, sdmass (GeV), tau21 = τ2/τ1, tau32 = τ3/τ2 (0 where the
     denominator is 0), charged_fraction (charged energy / jet energy), n_charged (count, as float).
     """
-    features = {
-        "pt": _masked(pt, mask),
-        "eta": _masked(eta, mask),
-        "sinphi": _masked(np.sin(phi), mask),
-        "cosphi": _masked(np.cos(phi), mask),
-        "mass": _masked(mass, mask),
+    features = _momentum_features(pt, eta, phi, mass, mask) | {
         "sdmass": _masked(softdrop_mass, mask),
         "tau21": _masked(safe_ratio(tau2, tau1), mask),
         "tau32": _masked(safe_ratio(tau3, tau2), mask),
         "charged_fraction": _masked(charged_fraction, mask),
         "n_charged": _masked(n_charged, mask),
     }
-    result = {layout.mask_key(layout.BOOSTED_JETS): mask.astype(bool)}
-    result.update({layout.input_key(layout.BOOSTED_JETS, name): features[name] for name in layout.BOOSTED_FEATURES})
-    return result
+    return _collection_datasets(layout.BOOSTED_JETS, features, layout.BOOSTED_FEATURES, mask)
 
 
 def global_inputs(kl: float | np.ndarray, n_events: int) -> dict[str, np.ndarray]:
