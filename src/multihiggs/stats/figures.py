@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from pathlib import Path
 
 import matplotlib.pyplot as plt
@@ -21,44 +22,65 @@ def _panels(n_panels: int):
     return figure, axes[0]
 
 
-def plot_profile_scan(results: ScanResults, path: str | Path, energy_tev: float | None = 13.0) -> None:
-    """−2ΔlnL(κλ) of every method, one panel per luminosity, with the 68% and 95% CL lines."""
+@dataclass(frozen=True)
+class _ScanPanels:
+    """What a κλ-scan figure shows: a curve of every method (a ``MethodResult`` field) and its y axis."""
+
+    quantity: str
+    ylabel: str
+    ylim: tuple[float, float]
+    reference_lines: tuple[tuple[float, str], ...]
+    legend_loc: str
+    log_y: bool = False
+
+
+_PROFILE_PANELS = _ScanPanels(
+    quantity="delta_nll2",
+    ylabel=r"$-2\Delta\ln L$ (Asimov, $\kappa_\lambda = 1$)",
+    ylim=(0, 10),
+    reference_lines=((Q_68, "68% CL"), (Q_95, "95% CL")),
+    legend_loc="upper center",
+)
+_CLS_PANELS = _ScanPanels(
+    quantity="cls",
+    ylabel="CLs",
+    ylim=(1e-3, 2),
+    reference_lines=((CLS_ALPHA, "CLs = 0.05"),),
+    legend_loc="lower center",
+    log_y=True,
+)
+
+
+def _plot_scan(results: ScanResults, path: str | Path, energy_tev: float | None, panels: _ScanPanels) -> None:
+    """One panel per luminosity: the ``panels.quantity`` curve of every method versus κλ, with reference lines."""
     use_style()
     kl = np.asarray(results.kl)
     figure, axes = _panels(len(results.luminosities_fb))
     for index, (ax, lumi) in enumerate(zip(axes, results.luminosities_fb, strict=True)):
         for method in results.methods:
-            ax.plot(kl, curve(method.delta_nll2)[index], label=method.label)
-        for level, text in ((Q_68, "68% CL"), (Q_95, "95% CL")):
+            ax.plot(kl, curve(getattr(method, panels.quantity))[index], label=method.label)
+        for level, text in panels.reference_lines:
             ax.axhline(level, color="grey", linestyle="--", linewidth=1)
             ax.text(kl[0], level, f" {text}", va="bottom", ha="left", fontsize=12, color="grey")
+        if panels.log_y:
+            ax.set_yscale("log")
         ax.set_xlim(kl[0], kl[-1])
-        ax.set_ylim(0, 10)
+        ax.set_ylim(*panels.ylim)
         ax.set_xlabel(KL_LABEL)
-        ax.set_ylabel(r"$-2\Delta\ln L$ (Asimov, $\kappa_\lambda = 1$)")
-        ax.legend(fontsize=12, loc="upper center", title=f"{lumi:g} fb$^{{-1}}$", title_fontsize=14)
+        ax.set_ylabel(panels.ylabel)
+        ax.legend(fontsize=12, loc=panels.legend_loc, title=f"{lumi:g} fb$^{{-1}}$", title_fontsize=14)
         label_axes(ax, energy_tev)
     save_figure(figure, path)
+
+
+def plot_profile_scan(results: ScanResults, path: str | Path, energy_tev: float | None = 13.0) -> None:
+    """−2ΔlnL(κλ) of every method, one panel per luminosity, with the 68% and 95% CL lines."""
+    _plot_scan(results, path, energy_tev, _PROFILE_PANELS)
 
 
 def plot_cls_scan(results: ScanResults, path: str | Path, energy_tev: float | None = 13.0) -> None:
     """CLs(κλ) (tested against the SM Asimov data) of every method, one panel per luminosity, with the 0.05 line."""
-    use_style()
-    kl = np.asarray(results.kl)
-    figure, axes = _panels(len(results.luminosities_fb))
-    for index, (ax, lumi) in enumerate(zip(axes, results.luminosities_fb, strict=True)):
-        for method in results.methods:
-            ax.plot(kl, curve(method.cls)[index], label=method.label)
-        ax.axhline(CLS_ALPHA, color="grey", linestyle="--", linewidth=1)
-        ax.text(kl[0], CLS_ALPHA, " CLs = 0.05", va="bottom", ha="left", fontsize=12, color="grey")
-        ax.set_yscale("log")
-        ax.set_xlim(kl[0], kl[-1])
-        ax.set_ylim(1e-3, 2)
-        ax.set_xlabel(KL_LABEL)
-        ax.set_ylabel("CLs")
-        ax.legend(fontsize=12, loc="lower center", title=f"{lumi:g} fb$^{{-1}}$", title_fontsize=14)
-        label_axes(ax, energy_tev)
-    save_figure(figure, path)
+    _plot_scan(results, path, energy_tev, _CLS_PANELS)
 
 
 def plot_intervals_vs_luminosity(results: ScanResults, path: str | Path, energy_tev: float | None = 13.0) -> None:
