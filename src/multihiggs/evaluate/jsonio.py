@@ -16,6 +16,7 @@ import hist
 import numpy as np
 
 from multihiggs.evaluate.binomial import Ratio
+from multihiggs.io.json_file import load_json_file
 from multihiggs.tables import write_text
 
 KINDS: tuple[str, ...] = ("metrics", "sculpting", "classification")
@@ -64,10 +65,7 @@ def read_json(path: str | Path, kinds: str | Sequence[str]) -> dict[str, Any]:
     """Read an evaluation JSON file and check that its kind is ``kinds`` (or one of them)."""
     kinds = (kinds,) if isinstance(kinds, str) else tuple(kinds)
     path = Path(path)
-    try:
-        document = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as error:
-        raise ValueError(f"cannot read evaluation JSON {path}: {error}") from error
+    document = load_json_file(path, "evaluation JSON")
     found = document.get("kind") if isinstance(document, dict) else None
     if found not in kinds:
         raise ValueError(f"{path} is a {found!r} JSON file, expected one of {list(kinds)}")

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import numpy as np
 
+from multihiggs.io.json_file import load_json_file
 from multihiggs.tables import write_text
 
 RESULTS_FORMAT_VERSION = 1
@@ -77,10 +78,7 @@ def write_results(path: str | Path, results: ScanResults) -> None:
 
 def read_results(path: str | Path) -> ScanResults:
     path = Path(path)
-    try:
-        content = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as error:
-        raise ValueError(f"cannot read scan results {path}: {error}") from error
+    content = load_json_file(path, "scan results")
     if content.pop("format_version", None) != RESULTS_FORMAT_VERSION:
         raise ValueError(f"{path} is not a scan results file of format version {RESULTS_FORMAT_VERSION}")
     reference = content.pop("reference")

@@ -30,6 +30,7 @@ from pathlib import Path
 import hist
 import numpy as np
 
+from multihiggs.io.json_file import load_json_file
 from multihiggs.stats.cross_sections import BR_H_BB, FB_PER_PB, NNLO_FTAPPROX_13TEV_FB
 from multihiggs.stats.morphing import basis_weights, morph, morph_variance
 
@@ -316,12 +317,7 @@ def write_templates(path: str | Path, templates: Templates) -> None:
 
 def read_templates(path: str | Path) -> Templates:
     """Read templates written by :func:`write_templates`."""
-    path = Path(path)
-    try:
-        content = json.loads(path.read_text())
-    except (OSError, json.JSONDecodeError) as error:
-        raise ValueError(f"cannot read templates {path}: {error}") from error
-    return Templates.from_dict(content)
+    return Templates.from_dict(load_json_file(path, "templates"))
 
 
 def build_templates(
