@@ -81,9 +81,7 @@ def prune_generator_record(prt: ak.Array) -> ak.Array:
     flat_status = np.abs(_flat(prt.status))
     mother1 = _global_index(_flat(prt.mother1), offsets, counts)
     keep = (
-        (flat_status == _HARD_INCOMING_STATUS)
-        | (np.abs(flat_pid) == HIGGS_PID)
-        | _from_higgs_flat(flat_pid, mother1)
+        (flat_status == _HARD_INCOMING_STATUS) | (np.abs(flat_pid) == HIGGS_PID) | _from_higgs_flat(flat_pid, mother1)
     )
     event_of_particle = np.repeat(np.arange(counts.size), counts)
     kept_counts = np.bincount(event_of_particle[keep], minlength=counts.size)
