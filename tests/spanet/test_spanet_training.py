@@ -23,26 +23,36 @@ from multihiggs.spanet.trainer import fit
 
 
 def test_tiny_model_overfits_a_handful_of_events(hhh_file, hhh_event_info, tiny_options):
+    """Full-batch training on 12 events reaches 100 % assignment purity within a step budget (checked every 50
+    steps: the step at which the last target falls into place varies with the CPU's floating-point kernels)."""
     torch.manual_seed(3)
     events = read_events(hhh_file, hhh_event_info).select(slice(0, 12))
     options = tiny_options.updated({"hidden_dim": 32, "transformer_dim": 16})
     network = build_network(hhh_event_info, options, {}, compute_feature_statistics(events, hhh_event_info))
     loss = SymmetricLoss(hhh_event_info, LossScales(assignment=1.0, detection=1.0))
     optimizer = torch.optim.AdamW(network.parameters(), lr=0.01)
-    for _ in range(150):
+    sources = [particle.source for particle in hhh_event_info.particles]
+    targets, masks = events.targets.numpy(), events.target_masks.numpy()
+    assert masks.sum() >= 20
+    resolved_detected_right = boosted_detected_right = False
+    purity = 0.0
+    for step in range(1, 501):
+        network.train()
         outputs = network(events.features, events.masks, events.global_features)
         optimizer.zero_grad()
         loss(outputs, events).total.backward()
         optimizer.step()
-    probabilities = predict_probabilities(network, events, hhh_event_info, batch_size=64)
-    sources = [particle.source for particle in hhh_event_info.particles]
-    decoded = decode_assignments(probabilities.assignment, sources, probabilities.detection)
-    targets, masks = events.targets.numpy(), events.target_masks.numpy()
-    assert masks.sum() >= 20
-    assert assignment_purity(decoded.indices, targets, masks, hhh_event_info.event_group) == 1.0
-    detected = probabilities.detection > 0.5  # as many resolved and boosted Higgs as reconstructable
-    np.testing.assert_array_equal(detected[:, :3].sum(1), masks[:, :3].sum(1))
-    np.testing.assert_array_equal(detected[:, 3:].sum(1), masks[:, 3:].sum(1))
+        if step % 50 == 0:
+            probabilities = predict_probabilities(network, events, hhh_event_info, batch_size=64)
+            decoded = decode_assignments(probabilities.assignment, sources, probabilities.detection)
+            purity = assignment_purity(decoded.indices, targets, masks, hhh_event_info.event_group)
+            detected = probabilities.detection > 0.5  # as many resolved and boosted Higgs as reconstructable
+            resolved_detected_right = bool((detected[:, :3].sum(1) == masks[:, :3].sum(1)).all())
+            boosted_detected_right = bool((detected[:, 3:].sum(1) == masks[:, 3:].sum(1)).all())
+            if purity == 1.0 and resolved_detected_right and boosted_detected_right:
+                break
+    assert purity == 1.0, f"purity {purity} after {step} steps"
+    assert resolved_detected_right and boosted_detected_right, f"detection counts still wrong after {step} steps"
 
 
 def test_resume_after_interruption_matches_an_uninterrupted_run(tmp_path, hh_file, hh_event_info, tiny_options):
