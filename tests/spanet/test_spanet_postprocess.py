@@ -58,7 +58,9 @@ def test_no_overlap_keeps_both_and_caps_at_the_slot_count():
 
 def test_low_detection_gives_no_higgs_and_nan_counts_as_certain():
     resolved, boosted, *directions = _event([0.1, 0.1], [0.2, 0.1], fat_eta=[-2.0, -2.0])
-    predictions = combine_boosted_resolved(resolved, boosted, *directions, method="test", signal_score=np.array([0.3]))
+    predictions = combine_boosted_resolved(
+        resolved, boosted, *directions, method="test", signal_score=np.array([0.3]), resolved_count="detection"
+    )
     assert (predictions.resolved_assignments == -1).all() and (predictions.boosted_assignments == -1).all()
     assert predictions.signal_score[0] == pytest.approx(0.3)
     no_detection = HiggsCandidates(resolved.assignments, resolved.assignment_probability, np.full((1, 2), np.nan))
@@ -66,3 +68,21 @@ def test_low_detection_gives_no_higgs_and_nan_counts_as_certain():
     predictions = combine_boosted_resolved(no_detection, no_boosted, *directions, method="chi2")
     assert predictions.resolved_assignments[0].tolist() == [[0, 1], [2, 3]]
     assert predictions.method == "chi2"
+
+
+def test_fill_gives_every_free_slot_a_resolved_higgs_whatever_their_detection():
+    resolved, boosted, *directions = _event([0.1, 0.1], [0.2, 0.1], fat_eta=[-2.0, -2.0])
+    predictions = combine_boosted_resolved(resolved, boosted, *directions, method="test")
+    assert (predictions.boosted_assignments == -1).all()
+    assert predictions.resolved_assignments[0].tolist() == [[0, 1], [2, 3]]
+    # one detected boosted Higgs takes a slot; the best resolved pair that does not overlap it takes the other
+    resolved, boosted, *directions = _event([0.9, 0.1], [0.01, 0.01], fat_eta=[2.3, -2.0])
+    predictions = combine_boosted_resolved(resolved, boosted, *directions, method="test")
+    assert predictions.boosted_assignments[0].tolist() == [0, -1]
+    assert predictions.resolved_assignments[0].tolist() == [[-1, -1], [0, 1]]
+
+
+def test_unknown_resolved_count_is_refused():
+    resolved, boosted, *directions = _event([0.9, 0.1], [0.9, 0.9], fat_eta=[-2.0, -2.0])
+    with pytest.raises(ValueError, match="resolved_count"):
+        combine_boosted_resolved(resolved, boosted, *directions, method="test", resolved_count="all")

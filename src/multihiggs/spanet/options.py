@@ -100,6 +100,7 @@ class SpanetOptions:
     use_event_weights: bool = False  # multiply every loss term by WEIGHTS/EVENT/event_weight (mean 1)
     use_mass_weights: bool = False  # multiply assignment terms by WEIGHTS/h{i}/mass_weight (flat-mass variant)
     overlap_delta_r: float = 0.5  # post-processing: drop a resolved Higgs with a jet this close to a boosted one
+    resolved_higgs_count: str = "fill"  # post-processing: "fill" the free Higgs slots, or N_hat from "detection"
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -162,7 +163,14 @@ COMPATIBILITY_ONLY_OPTIONS = frozenset(
     }
 )
 EXTENSION_OPTIONS = frozenset(
-    {"seed", "early_stopping_patience", "use_event_weights", "use_mass_weights", "overlap_delta_r"}
+    {
+        "seed",
+        "early_stopping_patience",
+        "use_event_weights",
+        "use_mass_weights",
+        "overlap_delta_r",
+        "resolved_higgs_count",
+    }
 )
 _UNSUPPORTED_NONZERO = ("kl_loss_scale", "regression_loss_scale", "combinatorial_scale")
 
@@ -258,6 +266,12 @@ def _validate(options: SpanetOptions) -> None:
         "combine_pair_loss",
         "one of 'min', 'softmin', 'mean'",
         options.combine_pair_loss,
+    )
+    _require(
+        options.resolved_higgs_count in ("fill", "detection"),
+        "resolved_higgs_count",
+        "'fill' or 'detection'",
+        options.resolved_higgs_count,
     )
     _require(
         options.transformer_activation in ("relu", "gelu"),

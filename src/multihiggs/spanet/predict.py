@@ -34,6 +34,7 @@ def reconstruct(
     method: str = "spanet",
     overlap_delta_r: float = 0.5,
     use_detection: bool = True,
+    resolved_count: str = "fill",
 ) -> Predictions:
     """Decode the network probabilities and apply the boosted + resolved post-processing.
 
@@ -74,6 +75,7 @@ def reconstruct(
         method=method,
         signal_score=None if signal is None else signal[:, 1],
         overlap_delta_r=overlap_delta_r,
+        resolved_count=resolved_count,
     )
 
 
@@ -99,6 +101,7 @@ def predict_file(
         method,
         options.overlap_delta_r,
         use_detection=options.detection_loss_scale > 0,
+        resolved_count=options.resolved_higgs_count,
     )
 
 
