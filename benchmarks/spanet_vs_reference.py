@@ -127,7 +127,8 @@ for _ in range(int(passes)):
     begin = time.perf_counter()
     probabilities = predict_probabilities(trained.network, events, trained.event_info, int(batch_size))
     predictions = reconstruct(trained.event_info, probabilities, directions, "spanet", options.overlap_delta_r,
-                              use_detection=options.detection_loss_scale > 0)
+                              use_detection=options.detection_loss_scale > 0,
+                              resolved_count=options.resolved_higgs_count)
     times.append(time.perf_counter() - begin)
 begin = time.perf_counter()
 write_predictions(output, predictions)
@@ -314,7 +315,9 @@ def n_events(path: Path) -> int:
 # --- the reference's predictions in our layout -------------------------------------------------------------------
 
 
-def reference_predictions(path: Path, test_file: Path, overlap_delta_r: float) -> tuple[Predictions, dict[str, int]]:
+def reference_predictions(
+    path: Path, test_file: Path, overlap_delta_r: float, resolved_count: str = "fill"
+) -> tuple[Predictions, dict[str, int]]:
     """The reference's ``spanet.predict`` output as our Predictions, with our boosted + resolved post-processing.
 
     Returns the predictions and counts of the decoded candidates dropped because they point outside their own jet
@@ -372,6 +375,7 @@ def reference_predictions(path: Path, test_file: Path, overlap_delta_r: float) -
         method=REFERENCE_METHOD,
         signal_score=None,
         overlap_delta_r=overlap_delta_r,
+        resolved_count=resolved_count,
     )
     return predictions, dropped
 
@@ -512,7 +516,7 @@ def run_reference(work: Path, options: Path, event_file: Path, files: Files, arg
         predict_log, env, work,
     )  # fmt: skip
     phases = result_line(predict_log)
-    predictions, dropped = reference_predictions(output, files.test, args.overlap_delta_r)
+    predictions, dropped = reference_predictions(output, files.test, args.overlap_delta_r, args.resolved_count)
     predictions_file = work / "reference_predictions.h5"
     write_predictions(predictions_file, predictions)
     return {
@@ -643,8 +647,10 @@ def main() -> int:
             )
         event_file = event_yaml("hhh", work)
         options, reference_options = write_options(args.options, work, event_file, files, args)
-        # Our post-processing of the reference's output uses the overlap radius our predictor uses.
-        args.overlap_delta_r = json.loads(options.read_text()).get("overlap_delta_r", 0.5)
+        # Our post-processing of the reference's output uses the overlap radius and resolved count our predictor uses.
+        written_options = json.loads(options.read_text())
+        args.overlap_delta_r = written_options.get("overlap_delta_r", 0.5)
+        args.resolved_count = written_options.get("resolved_higgs_count", "fill")
         print(f"work directory {work}; {files.training_events()} training, {files.validation_events()} validation, "
               f"{n_events(files.test)} test events; {args.epochs} epochs, batch {args.batch_size}, "
               f"{args.threads} thread(s)", flush=True)  # fmt: skip
