@@ -86,3 +86,15 @@ def test_unknown_resolved_count_is_refused():
     resolved, boosted, *directions = _event([0.9, 0.1], [0.9, 0.9], fat_eta=[-2.0, -2.0])
     with pytest.raises(ValueError, match="resolved_count"):
         combine_boosted_resolved(resolved, boosted, *directions, method="test", resolved_count="all")
+
+
+def test_detection_rule_drops_an_overlapping_pair_without_replacing_it():
+    """Seed 002: the top N_hat resolved pairs are chosen first; one overlapping a boosted Higgs is then dropped."""
+    resolved, boosted, *directions = _event([0.9, 0.1], [0.6, 0.3], fat_eta=[0.3, -2.0])
+    # N_hat(resolved) = 1 picks pair (0, 1) (score 0.54 > 0.24); AK8 jet 0 at eta 0.3 overlaps it: no resolved Higgs
+    predictions = combine_boosted_resolved(resolved, boosted, *directions, method="test", resolved_count="detection")
+    assert predictions.boosted_assignments[0].tolist() == [0, -1]
+    assert (predictions.resolved_assignments == -1).all()
+    # "fill" takes the next pair instead
+    predictions = combine_boosted_resolved(resolved, boosted, *directions, method="test")
+    assert predictions.resolved_assignments[0].tolist() == [[-1, -1], [2, 3]]

@@ -130,11 +130,13 @@ def combine_boosted_resolved(
     resolved_available = resolved.present & ~_overlaps_boosted(
         resolved_pairs, boosted_jets, boosted_kept, jet_eta, jet_phi, fatjet_eta, fatjet_phi, overlap_delta_r
     )
-    if resolved_count == "fill":
+    if resolved_count == "fill":  # the best non-overlapping pairs take the slots the boosted Higgs leave
         resolved_counts = np.maximum(max_higgs - boosted_kept.sum(axis=1), 0)
-    else:
+        resolved_kept = keep_top(np.where(resolved_available, resolved_scores, -1.0), resolved_counts)
+    else:  # seed 002: the top N_hat pairs, then those overlapping a boosted Higgs are dropped
         resolved_counts = most_likely_count(np.where(resolved.present, _nan_to_one(resolved.detection_probability), 0))
-    resolved_kept = keep_top(np.where(resolved_available, resolved_scores, -1.0), resolved_counts) & resolved_available
+        resolved_kept = keep_top(resolved_scores, resolved_counts)
+    resolved_kept &= resolved_available
 
     # Cap the total, then fill slots: boosted first, each topology by decreasing score.
     kept = np.concatenate([boosted_kept, resolved_kept], axis=1)  # (N, 2H)
