@@ -96,6 +96,25 @@ def test_balance_gives_every_signal_sample_the_same_count(tmp_path):
     assert counts == {"hh_kl1": 30, "hh_kl5": 30, "qcd": 70}
 
 
+def test_background_cap_keeps_the_ratio_and_the_background_mix(tmp_path):
+    signal = _converted(tmp_path / "k1.h5", "hh_kl1", True, np.full((40, 2), 125.0))
+    qcd_a = _converted(tmp_path / "qa.h5", "qcd", False, np.full((300, 2), np.nan))
+    qcd_b = _converted(tmp_path / "qb.h5", "qcd_b", False, np.full((100, 2), np.nan))
+    args = [signal, qcd_a, qcd_b, "--max-background-ratio", "0.5", "--seed", "2"]
+    assert main(["-o", str(tmp_path / "m.h5"), *args]) == 0
+    ids = _read(tmp_path / "m.h5", layout.truth_event_key("sample_id"))
+    counts = {name: int((ids == sample_id(name)).sum()) for name in ("hh_kl1", "qcd", "qcd_b")}
+    assert counts == {"hh_kl1": 40, "qcd": 15, "qcd_b": 5}  # 20 = 0.5 x 40, split 3:1 as the inputs
+    numbers = _read(tmp_path / "m.h5", layout.truth_event_key("event_number"))[ids == sample_id("qcd")]
+    assert len(np.unique(numbers)) == 15  # distinct events, no repeats
+    assert main(["-o", str(tmp_path / "again.h5"), *args]) == 0
+    again = _read(tmp_path / "again.h5", layout.truth_event_key("event_number"))
+    assert_array_equal(numbers, again[ids == sample_id("qcd")])
+    # a ratio the inputs already satisfy keeps everything
+    assert main(["-o", str(tmp_path / "all.h5"), signal, qcd_b, "--max-background-ratio", "3"]) == 0
+    assert len(_read(tmp_path / "all.h5", layout.classification_key())) == 140
+
+
 def test_flat_mass_weights_flatten_a_known_spectrum():
     masses = np.concatenate([np.full(100, 80.0), np.full(300, 90.2), np.full(50, 99.0), [np.nan] * 7])
     weights = flat_mass_weights(masses, bin_width=10.0)

@@ -80,3 +80,25 @@ def test_one_figure_plans_only_what_it_needs(snakemake, planned_jobs, repo, tmp_
     specs = sample_specs(config)
     hhh_chain = [name for name, spec in specs.items() if spec.process in ("hhh", "qcd")]
     assert jobs["generate_shard"] == sum(specs[name].n_shards for name in hhh_chain)
+
+
+def test_training_commands_carry_the_per_analysis_options_and_background_cap(snakemake, repo, tmp_path):
+    """spanet.analysis_options.<analysis> overrides spanet.options; background_per_signal reaches the merge."""
+    config = yaml.safe_load((repo / "config/ci.yaml").read_text())
+    config["spanet"]["options"]["epochs"] = 7
+    config["spanet"]["analysis_options"] = {"hh": {"epochs": 31}}
+    config["spanet"]["background_per_signal"] = {"sm": 0.5}
+    path = tmp_path / "options.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = snakemake(
+        "results/models/hh/spanet_sm/model.pt", "results/models/hhh/spanet_sm/model.pt", "-n", "-p",
+        "--directory", str(tmp_path), "--snakefile", str(repo / "Snakefile"), "--configfile", str(path),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    commands = [line for line in result.stdout.splitlines() if "multihiggs." in line]
+    train = {analysis: next(c for c in commands if "spanet.train" in c and f"datasets/{analysis}/" in c)
+             for analysis in ("hh", "hhh")}  # fmt: skip
+    assert "--set epochs=31" in train["hh"] and "--set epochs=7" not in train["hh"]
+    assert "--set epochs=7" in train["hhh"]
+    merges = [c for c in commands if "convert.merge" in c]
+    assert merges and all("--max-background-ratio 0.5" in c for c in merges)

@@ -111,11 +111,15 @@ def training_samples(analysis, variant):
 
 
 def merge_flags(variant):
+    flags = []
     if variant == "kl_mixed":
-        return "--balance --kl-random-from " + " ".join(str(kappa) for kappa in KL_MIXED_VALUES)
+        flags.append("--balance --kl-random-from " + " ".join(str(kappa) for kappa in KL_MIXED_VALUES))
     if variant == "flat_mass":
-        return "--flatten-mass"
-    return ""
+        flags.append("--flatten-mass")
+    background_cap = config["spanet"].get("background_per_signal", {}).get(variant)
+    if background_cap is not None:
+        flags.append(f"--max-background-ratio {background_cap}")
+    return " ".join(flags)
 
 
 def event_file(analysis, variant):

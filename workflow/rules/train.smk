@@ -25,6 +25,13 @@ def training_dataset(wildcards, split):
     return f"{RESULTS}/datasets/{wildcards.analysis}/{variant}/{split}.h5"
 
 
+def spanet_option_overrides(analysis):
+    """``--set key=value`` flags: config spanet.options, then spanet.analysis_options.<analysis> over them."""
+    options = dict(config["spanet"]["options"])
+    options.update(config["spanet"].get("analysis_options", {}).get(analysis, {}))
+    return " ".join(f"--set {key}={value}" for key, value in options.items())
+
+
 rule train_spanet:
     input:
         options=f"{REPO_DIR}/config/options/{{variant}}.json",
@@ -34,7 +41,7 @@ rule train_spanet:
     output:
         f"{RESULTS}/models/{{analysis}}/spanet_{{variant}}/model.pt",
     params:
-        overrides=" ".join(f"--set {key}={value}" for key, value in config["spanet"]["options"].items()),
+        overrides=lambda wildcards: spanet_option_overrides(wildcards.analysis),
         seed=config["seed"],
     # Capped at --cores locally; on a cluster it is what a job asks for (a fixed number, not "all of the node").
     threads: 8

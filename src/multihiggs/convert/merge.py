@@ -1,12 +1,15 @@
 """Merge converted HDF5 files into one training/validation file, shuffled with a seed.
 
 ``python -m multihiggs.convert.merge -o OUT.h5 IN1.h5 IN2.h5 … [--seed S] [--kl-random-from K1 K2 …]
-[--balance] [--flatten-mass [--mass-bin-width 10]]``
+[--balance] [--max-background-ratio R] [--flatten-mass [--mass-bin-width 10]]``
 
 - ``--kl-random-from``: background events (``CLASSIFICATIONS/EVENT/signal`` = 0) get ``INPUTS/Event/kl`` drawn
   uniformly from the list (the κλ-mixed variant: κλ is a network input, and background must not reveal itself by it).
 - ``--balance``: every signal input contributes the same number of events (the smallest signal input's count, a
   seeded random subset of the others); background inputs are kept whole.
+- ``--max-background-ratio R``: at most R background events per kept signal event, a seeded random subset taken
+  from every background input in proportion to its size (SPA-Net learns assignments from signal: a QCD-rich mix
+  spends most of each epoch on events without targets).
 - ``--flatten-mass``: ``WEIGHTS/h{i}/mass_weight`` = w(m_gen) flattening the truth Higgs mass spectrum of the merged
   file. Binning: bins of ``--mass-bin-width`` GeV (default 10) centred on multiples of the width, spanning the
   observed masses (so the mass points 80, 90, …, 170 GeV of the scan each get a bin). All Higgs slots are pooled;
@@ -14,7 +17,8 @@
   Higgs get 1.
 
 Every random choice uses one ``numpy.random.Generator`` seeded with ``--seed``, in a fixed order (balance subsets,
-κλ draws, shuffle), so a rerun gives an identical file. Memory: one dataset of the merged file at a time.
+background cap, κλ draws, shuffle), so a rerun gives an identical file. Memory: one dataset of the merged file at a
+time.
 """
 
 from __future__ import annotations
@@ -89,6 +93,31 @@ def balanced_rows(n_rows: Sequence[int], is_signal_file: Sequence[bool], rng: np
     return rows
 
 
+def capped_background_rows(
+    rows: Sequence[np.ndarray], is_signal_file: Sequence[bool], max_ratio: float, rng: np.random.Generator
+) -> list[np.ndarray]:
+    """``rows`` with the background files' rows cut (seeded) to ``max_ratio`` × the kept signal rows in all.
+
+    Each background file keeps the same fraction of its rows (rounded down), so their mix is unchanged.
+    """
+    if max_ratio < 0:
+        raise MergeInputError(f"--max-background-ratio must be >= 0, got {max_ratio}")
+    n_signal = sum(len(kept) for kept, signal in zip(rows, is_signal_file, strict=True) if signal)
+    n_background = sum(len(kept) for kept, signal in zip(rows, is_signal_file, strict=True) if not signal)
+    allowed = int(np.floor(max_ratio * n_signal))
+    if n_background <= allowed:
+        return list(rows)
+    fraction = allowed / n_background
+    capped = []
+    for kept, signal in zip(rows, is_signal_file, strict=True):
+        if signal:
+            capped.append(kept)
+        else:
+            size = int(np.floor(fraction * len(kept)))
+            capped.append(np.sort(rng.choice(kept, size=size, replace=False)))
+    return capped
+
+
 def _check_inputs(handles: Sequence[h5py.File], paths: Sequence[Path]) -> list[str]:
     """Dataset names common to all inputs; raise naming the first inconsistency."""
 
@@ -118,6 +147,7 @@ def merge(
     balance: bool = False,
     flatten_mass: bool = False,
     mass_bin_width: float = DEFAULT_MASS_BIN_WIDTH_GEV,
+    max_background_ratio: float | None = None,
 ) -> int:
     """Merge converted files into ``output`` (atomically); returns the number of events written."""
     paths = [Path(path) for path in inputs]
@@ -134,6 +164,8 @@ def merge(
         is_signal_file = [bool(label.size) and bool(label.all()) for label in labels]
         n_rows = [len(label) for label in labels]
         rows = balanced_rows(n_rows, is_signal_file, rng) if balance else [np.arange(n) for n in n_rows]
+        if max_background_ratio is not None:
+            rows = capped_background_rows(rows, is_signal_file, max_background_ratio, rng)
         n_events = sum(len(kept) for kept in rows)
         if n_events == 0:
             raise MergeInputError(f"no events in {[str(p) for p in paths]}")
@@ -171,6 +203,7 @@ def merge(
                             "seed": seed,
                             "kl_random_from": list(kl_values or []),
                             "balance": balance,
+                            "max_background_ratio": max_background_ratio,
                             "flatten_mass": flatten_mass,
                             "mass_bin_width_gev": mass_bin_width,
                         }
@@ -188,6 +221,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--seed", type=int, default=0)
     parser.add_argument("--kl-random-from", type=float, nargs="+", default=None, metavar="KL")
     parser.add_argument("--balance", action="store_true", help="equal event counts per signal input")
+    parser.add_argument(
+        "--max-background-ratio", type=float, default=None, metavar="R", help="background events per signal event"
+    )
     parser.add_argument("--flatten-mass", action="store_true", help="flat-mass weights WEIGHTS/h{i}/mass_weight")
     parser.add_argument("--mass-bin-width", type=float, default=DEFAULT_MASS_BIN_WIDTH_GEV, help="GeV")
     args = parser.parse_args(argv)
@@ -203,6 +239,7 @@ def _merge(args: argparse.Namespace) -> None:
         args.balance,
         args.flatten_mass,
         args.mass_bin_width,
+        args.max_background_ratio,
     )
     print(json.dumps({"output": args.output, "n_events": n_events}))
 
