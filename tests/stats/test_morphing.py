@@ -1,8 +1,16 @@
 import numpy as np
 import pytest
+from numpy.testing import assert_array_equal
 from scipy.stats import chi2
 
-from multihiggs.stats.morphing import basis_weights, morph, morph_variance, quadratic_coefficients
+from multihiggs.stats.morphing import (
+    basis_weights,
+    morph,
+    morph_variance,
+    physical_basis_templates,
+    powers,
+    quadratic_coefficients,
+)
 from multihiggs.stats.synthetic import binned_components_fb, lo_cross_section_fb, sample_mhh
 
 BASIS = np.array([0.0, 1.0, 5.0])
@@ -71,3 +79,21 @@ def test_bad_basis_is_rejected(bad):
 def test_templates_need_a_leading_basis_axis():
     with pytest.raises(ValueError, match="leading axis of 3"):
         morph(BASIS, np.ones((2, 5)), 1.0)
+
+
+def test_physical_projection_removes_negative_morphed_yields_and_keeps_physical_bins():
+    basis_kl = np.array([1.0, 2.45, 5.0])
+    kl = np.linspace(-20, 20, 401)
+    # bin 0: physical (1 - 0.3 κλ)² + 0.1; bin 1: b² > 4ac (negative near κλ = 2); bin 2: c < 0; bin 3: empty
+    coefficients = np.array([[1.1, 1.0, 2.0, 0.0], [-0.6, -4.0, 1.0, 0.0], [0.09, 1.0, -0.05, 0.0]])
+    templates = powers(basis_kl) @ coefficients
+    assert (morph(basis_kl, templates, kl).min(axis=0)[1:3] < 0).all()
+    projected, changed = physical_basis_templates(basis_kl, templates)
+    assert changed.tolist() == [False, True, True, False]
+    assert_array_equal(projected[:, ~changed], templates[:, ~changed])
+    morphed = morph(basis_kl, projected, kl)
+    assert (morphed >= -1e-12).all()
+    # bin 1: [[1, -2], [-2, 1]] has eigenvalues 3 and -1; dropping the -1 leaves 1.5 (1 - κλ)²
+    a, b, c = quadratic_coefficients(basis_kl, projected)
+    np.testing.assert_allclose([a[1], b[1], c[1]], [1.5, -3.0, 1.5], rtol=1e-9)
+    assert c[2] >= 0 and b[2] ** 2 <= 4 * a[2] * c[2] * (1 + 1e-9)

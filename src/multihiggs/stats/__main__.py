@@ -101,7 +101,7 @@ def run_templates(args: argparse.Namespace) -> None:
         nnlo_coefficients_fb=tuple(args.nnlo_coefficients),
     )
     closure = templates.closure()
-    templates = dataclasses.replace(templates, metadata={"closure": closure})
+    templates = dataclasses.replace(templates, metadata={**templates.metadata, "closure": closure})
     write_templates(args.output, templates)
     summary = {
         "method": templates.method,
@@ -110,6 +110,7 @@ def run_templates(args: argparse.Namespace) -> None:
         "signal_sm_events_139fb": float(signal_yields(templates, np.asarray(1.0), 139.0).sum()),
         "background_events_139fb": float(templates.background_yields(139.0).sum()),
         "morphing_closure": closure,
+        "unphysical_bins_projected": templates.metadata["unphysical_bins_projected"],
     }
     print(json.dumps(summary, indent=1))
 

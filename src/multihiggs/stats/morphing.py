@@ -5,6 +5,12 @@ T(κλ) = a + b κλ + c κλ². Three templates T_j at distinct basis values κ
 Vandermonde matrix M_jk = κλ_j^k, (a, b, c) = M⁻¹ T and T(κλ) = Σ_j c_j(κλ) T_j with the basis weights
 c(κλ) = [1, κλ, κλ²] M⁻¹. The 3×3 system is solved once; everything is vectorised over bins and κλ points.
 Independent basis samples propagate their per-bin variances as Var T(κλ) = Σ_j c_j(κλ)² Var T_j.
+
+Physical yields are |A_box + κλ A_tri|² integrated over a bin, a non-negative quadratic form in (1, κλ): the
+matrix [[a, b/2], [b/2, c]] is positive semi-definite (a, c ≥ 0 and b² ≤ 4ac, Cauchy–Schwarz). Basis templates
+with MC fluctuations can violate this and morph to negative yields at some κλ, which a Poisson likelihood cannot
+take. :func:`physical_basis_templates` replaces, in those bins only, the form by its nearest (Frobenius)
+positive semi-definite one (negative eigenvalues set to 0) and returns basis templates that morph to it.
 """
 
 from __future__ import annotations
@@ -77,3 +83,25 @@ def morph_variance(basis_kl: np.ndarray, basis_variances: np.ndarray, kl: np.nda
     """Per-bin variance of the morphed template from independent basis templates' variances (3, *bins)."""
     weights = basis_weights(basis_kl, kl)
     return np.tensordot(weights**2, np.asarray(basis_variances, dtype=np.float64), axes=([-1], [0]))
+
+
+def physical_basis_templates(basis_kl: np.ndarray, basis_templates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Basis templates (3, B) whose morphed yields are ≥ 0 at every κλ, and the (B,) mask of bins changed.
+
+    A bin changes only when its quadratic form [[a, b/2], [b/2, c]] has a negative eigenvalue; it is replaced by
+    the nearest positive semi-definite form (module docstring). Other bins are returned unchanged, bit for bit.
+    """
+    basis_kl = _check_basis(basis_kl)
+    basis_templates = np.asarray(basis_templates, dtype=np.float64)
+    if basis_templates.ndim != 2 or basis_templates.shape[0] != N_BASIS:
+        raise ValueError(f"basis templates must have shape ({N_BASIS}, bins), got {basis_templates.shape}")
+    a, b, c = quadratic_coefficients(basis_kl, basis_templates)
+    forms = np.stack([np.stack([a, b / 2], axis=-1), np.stack([b / 2, c], axis=-1)], axis=-2)  # (B, 2, 2)
+    eigenvalues, eigenvectors = np.linalg.eigh(forms)
+    scale = np.abs(eigenvalues).max(axis=-1, initial=0.0)
+    changed = (eigenvalues < -1e-12 * scale[:, None]).any(axis=-1)
+    projected = eigenvectors @ (np.maximum(eigenvalues, 0.0)[..., None] * np.swapaxes(eigenvectors, -1, -2))
+    coefficients = np.stack([projected[:, 0, 0], 2 * projected[:, 0, 1], projected[:, 1, 1]])  # (3, B)
+    result = basis_templates.copy()
+    result[:, changed] = (powers(basis_kl) @ coefficients)[:, changed]
+    return result, changed

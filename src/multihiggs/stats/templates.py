@@ -9,6 +9,9 @@ Normalisation (the choice documented here is the one the fit uses):
   ε(κλ) = F_LO(κλ) / σ_LO(κλ) times the NNLO rate. Both F_LO(κλ) (per bin) and the generated σ_LO(κλ) are exact
   quadratics in κλ, so both are morphed exactly from the three basis samples (:mod:`multihiggs.stats.morphing`);
   their ratio is not a quadratic, which is why the normalisation is applied after morphing, not to the basis.
+  Bins whose basis templates would morph to a negative yield at some κλ (MC fluctuations; a physical yield is a
+  positive semi-definite form in (1, κλ)) get the nearest physical form (``morphing.physical_basis_templates``);
+  their indices are in ``metadata["unphysical_bins_projected"]``.
   σ_LO of a basis sample is N_generated × its (uniform) event weight.
 - Background (QCD): b = L · F_QCD with the weighted MC statistics as a per-bin uncertainty (pyhf ``staterror``) and an
   optional log-normal normalisation uncertainty (applied by the model, not here).
@@ -24,7 +27,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 
 import hist
@@ -32,7 +35,7 @@ import numpy as np
 
 from multihiggs.io.json_file import load_json_file
 from multihiggs.stats.cross_sections import BR_H_BB, FB_PER_PB, NNLO_FTAPPROX_13TEV_FB
-from multihiggs.stats.morphing import basis_weights, morph, morph_variance
+from multihiggs.stats.morphing import basis_weights, morph, morph_variance, physical_basis_templates
 
 SM_KL = 1.0
 TEMPLATE_FORMAT_VERSION = 1
@@ -392,6 +395,7 @@ def build_templates(
                 lo_cross_section_pb=float(sample.lo_cross_section_pb),
             )
         )
+    signal_templates, unphysical_bins = _physical_basis(signal_templates, basis_kl)
     return Templates(
         method=method,
         observable=observable,
@@ -403,4 +407,20 @@ def build_templates(
         background_variance_pb2=background_hist.sumw2,
         background_counts=background_hist.counts,
         nnlo_coefficients_fb=tuple(nnlo_coefficients_fb),
+        metadata={"unphysical_bins_projected": unphysical_bins},
     )
+
+
+def _physical_basis(
+    signal_templates: list[SignalTemplate], basis_kl: np.ndarray
+) -> tuple[list[SignalTemplate], list[int]]:
+    """Signal templates with the basis ones made to morph to non-negative yields, and the bins that needed it."""
+    index = {template.kl: i for i, template in enumerate(signal_templates)}
+    basis_index = [index[kl] for kl in basis_kl.tolist()]
+    projected, changed = physical_basis_templates(
+        basis_kl, np.stack([signal_templates[i].fiducial_pb for i in basis_index])
+    )
+    result = list(signal_templates)
+    for row, i in enumerate(basis_index):
+        result[i] = replace(result[i], fiducial_pb=projected[row])
+    return result, np.flatnonzero(changed).tolist()
