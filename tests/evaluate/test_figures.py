@@ -11,7 +11,7 @@ from multihiggs.evaluate.classification import main as classification_main
 from multihiggs.evaluate.jsonio import read_documents
 from multihiggs.evaluate.sculpting import main as sculpting_main
 from multihiggs.plotting.figures import FIGURES, main, make_figure
-from multihiggs.plotting.methods import method_colors, method_label, sample_label
+from multihiggs.plotting.methods import method_colors, method_label, method_linestyle, sample_label
 from multihiggs.plotting.style import save_figure
 
 from .layout_files import random_sample, write_prediction, write_sample
@@ -130,4 +130,7 @@ def test_method_and_sample_names():
     assert method_label({"method": "chi2", "label": "mine"}) == "mine"
     colors = method_colors(["spanet_sm", "spanet_btag_upgrade", "foo", "bar", "foo"])
     assert colors["spanet_sm"] == colors["spanet_btag_upgrade"] and colors["foo"] != colors["bar"]
+    # same colour, so the upgrade variant is told apart by its dashes
+    assert method_linestyle("spanet_btag_upgrade") == "--" and method_linestyle("chi2_upart") == "--"
+    assert method_linestyle("spanet_sm") == "-" and method_linestyle("chi2") == "-"
     assert sample_label("hh_klm2p45") == r"$HH \to 4b$, $\kappa_\lambda = -2.45$"

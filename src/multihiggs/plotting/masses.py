@@ -13,7 +13,7 @@ from matplotlib.figure import Figure
 
 from multihiggs.constants import HIGGS_MASS_GEV
 from multihiggs.plotting.draw import draw_normalised_histogram, finish_legend, label_panels, panels
-from multihiggs.plotting.methods import common_sample_label, method_colors, method_label
+from multihiggs.plotting.methods import common_sample_label, method_colors, method_label, method_linestyle
 
 MASS_LABEL = r"Higgs-candidate mass $m_{H}$ [GeV]"
 DENSITY_LABEL = r"Normalised to unit area [GeV$^{-1}$]"
@@ -33,7 +33,11 @@ def reco_higgs_mass(
     for ax, topology in zip(axes, topologies, strict=True):
         for document in documents:
             draw_normalised_histogram(
-                ax, document["masses"][topology], color=colors[document["method"]], label=method_label(document)
+                ax,
+                document["masses"][topology],
+                color=colors[document["method"]],
+                label=method_label(document),
+                linestyle=method_linestyle(document["method"]),
             )
         _decorate(ax, TOPOLOGY_TITLES.get(topology, topology))
     label_panels(axes, energy_tev, common_sample_label(list(documents)))

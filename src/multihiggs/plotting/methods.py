@@ -66,6 +66,11 @@ def method_colors(methods: list[str]) -> dict[str, str]:
     return {method: family_colors[method_family(method)] for method in methods}
 
 
+def method_linestyle(method: str) -> str:
+    """Line style of a method: dashed for a b-tag-upgrade variant (it shares its family's colour), else solid."""
+    return "--" if method_family(method) != method else "-"
+
+
 def sample_label(sample: str) -> str:
     """Display name of a sample: ``hhh`` -> HHH -> 6b, ``hh_kl2p45`` -> HH -> 4b, κλ = 2.45, ``qcd`` -> QCD multijet."""
     if sample == "hhh":

@@ -12,7 +12,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from multihiggs.plotting.draw import draw_binned_ratio, finish_legend, label_panels, panels, ratio_axis
-from multihiggs.plotting.methods import common_sample_label, method_colors, method_label
+from multihiggs.plotting.methods import common_sample_label, method_colors, method_label, method_linestyle
 
 DEFAULT_TOPOLOGIES: tuple[str, ...] = ("resolved", "boosted")
 TOPOLOGY_TITLES = {"resolved": "Resolved (2 AK5 jets)", "boosted": "Boosted (1 AK8 jet)", "combined": "Combined"}
@@ -46,6 +46,7 @@ def pt_dependence(
                 document["vs_pt"][quantity][topology],
                 color=colors[document["method"]],
                 label=method_label(document),
+                linestyle=method_linestyle(document["method"]),
             )
         ax.set_xlim(min(d["pt_edges"][0] for d in documents), max(d["pt_edges"][-1] for d in documents))
         ratio_axis(ax)
