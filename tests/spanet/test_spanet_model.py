@@ -9,11 +9,13 @@ from multihiggs.spanet.checkpoint import build_network
 from multihiggs.spanet.data import compute_feature_statistics, read_events
 
 
-@pytest.fixture
-def network_and_events(hh_file, hh_event_info, tiny_options):
+@pytest.fixture(params=[False, True], ids=["bilinear", "pairwise"])
+def network_and_events(request, hh_file, hh_event_info, tiny_options):
+    """The tiny network with and without the pairwise-kinematics attention scores."""
     torch.manual_seed(0)
     events = read_events(hh_file, hh_event_info).select(slice(0, 40))
-    network = build_network(hh_event_info, tiny_options, {}, compute_feature_statistics(events, hh_event_info))
+    options = tiny_options.updated({"pairwise_attention_features": request.param})
+    network = build_network(hh_event_info, options, {}, compute_feature_statistics(events, hh_event_info))
     return network.eval(), events
 
 

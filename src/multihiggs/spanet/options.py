@@ -100,6 +100,7 @@ class SpanetOptions:
     use_event_weights: bool = False  # multiply every loss term by WEIGHTS/EVENT/event_weight (mean 1)
     use_mass_weights: bool = False  # multiply assignment terms by WEIGHTS/h{i}/mass_weight (flat-mass variant)
     overlap_delta_r: float = 0.5  # post-processing: drop a resolved Higgs with a jet this close to a boosted one
+    pairwise_attention_features: bool = False  # add a learned score of each jet pair's mass and separation
     resolved_higgs_count: str = "fill"  # post-processing: "fill" the free Higgs slots, or N_hat from "detection"
 
     def __post_init__(self) -> None:
@@ -169,6 +170,7 @@ EXTENSION_OPTIONS = frozenset(
         "use_event_weights",
         "use_mass_weights",
         "overlap_delta_r",
+        "pairwise_attention_features",
         "resolved_higgs_count",
     }
 )

@@ -45,15 +45,17 @@ class SymmetricTensorAttention(nn.Module):
             self.first = nn.Linear(dim, projection_dim)
             self.second = nn.Linear(dim, projection_dim)
 
-    def forward(self, daughter_vectors: list[Tensor], mask: Tensor) -> Tensor:
+    def forward(self, daughter_vectors: list[Tensor], mask: Tensor, pair_scores: Tensor | None = None) -> Tensor:
         """Per daughter (B, J, D) encoded vectors and the (B, J) bool mask -> log-probabilities (B, J) or
-        (B, J, J)."""
+        (B, J, J). ``pair_scores`` (B, J, J), symmetric, is added to the two-daughter scores when given."""
         if self.n_daughters == 1:
             return masked_log_softmax(self.score(daughter_vectors[0]).squeeze(-1), mask)
         first, second = daughter_vectors
         scores = torch.matmul(self.first(first), self.second(second).transpose(1, 2)) * self.scale
         if self.symmetric:
             scores = 0.5 * (scores + scores.transpose(1, 2))
+        if pair_scores is not None:
+            scores = scores + pair_scores
         position = torch.arange(first.shape[1], device=first.device)
         distinct = position.unsqueeze(1) != position.unsqueeze(0)
         valid = mask.unsqueeze(2) & mask.unsqueeze(1) & distinct

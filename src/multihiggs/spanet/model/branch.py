@@ -9,6 +9,7 @@ from torch import Tensor, nn
 from multihiggs.spanet.event_info import ParticleInfo
 from multihiggs.spanet.model.attention import SymmetricTensorAttention
 from multihiggs.spanet.model.layers import OutputHead, ResidualBlock, TransformerStack
+from multihiggs.spanet.model.pairwise import PairwiseScore
 from multihiggs.spanet.options import SpanetOptions
 
 
@@ -35,9 +36,14 @@ class ParticleBranch(nn.Module):
             dim, options.transformer_dim, particle.n_daughters, particle.symmetric
         )
         self.detector = OutputHead(dim, 1, options.num_detector_layers, options.dropout)
+        self.uses_pair_features = options.pairwise_attention_features and particle.n_daughters == 2
+        self.pair_score = PairwiseScore(dim) if self.uses_pair_features else None
 
-    def forward(self, context: Tensor, vectors: Tensor, mask: Tensor) -> tuple[Tensor, Tensor]:
-        """Args: context (B, C, D) tokens, vectors (B, J, D) of the particle's input, mask (B, J) bool.
+    def forward(
+        self, context: Tensor, vectors: Tensor, mask: Tensor, pair_features: Tensor | None = None
+    ) -> tuple[Tensor, Tensor]:
+        """Args: context (B, C, D) tokens, vectors (B, J, D) of the particle's input, mask (B, J) bool,
+        pair_features (B, J, J, 2) of the input (used when the branch scores pairs with them).
 
         Returns: assignment log-probabilities (B, J) or (B, J, J), and detection logits (B,).
         """
@@ -48,7 +54,12 @@ class ParticleBranch(nn.Module):
         daughter_vectors = [encoder(encoded, padding)[:, n_context:] for encoder in self.daughter_encoders]
         if not daughter_vectors:
             daughter_vectors = [encoded[:, n_context:]] * self.attention.n_daughters
-        log_probs = self.attention(daughter_vectors, mask)
+        pair_scores = None
+        if self.pair_score is not None:
+            if pair_features is None:
+                raise ValueError("this branch scores pairs with their kinematics: pass pair_features")
+            pair_scores = self.pair_score(pair_features)
+        log_probs = self.attention(daughter_vectors, mask, pair_scores)
         return log_probs, self.detector(encoded[:, 0]).squeeze(-1)
 
 

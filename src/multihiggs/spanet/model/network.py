@@ -11,6 +11,7 @@ from multihiggs.spanet.event_info import EventInfo
 from multihiggs.spanet.model.branch import ParticleBranch
 from multihiggs.spanet.model.layers import OutputHead, TransformerStack, VectorEmbedding, embedding_widths
 from multihiggs.spanet.model.normalizer import FeatureNormalizer
+from multihiggs.spanet.model.pairwise import four_vector_columns, pair_kinematics
 from multihiggs.spanet.options import SpanetOptions
 
 
@@ -71,6 +72,12 @@ class SpanetNetwork(nn.Module):
             options.transformer_activation,
         )
         self.branches = nn.ModuleList(ParticleBranch(particle, options) for particle in event_info.particles)
+        # Sources whose jet pairs are scored with their kinematics -> (pt, eta, sinphi, cosphi, mass) columns.
+        self.pair_columns = {
+            particle.source: four_vector_columns([feature.name for feature in inputs[particle.source]])
+            for particle, branch in zip(event_info.particles, self.branches, strict=True)
+            if branch.uses_pair_features
+        }
         self.classifiers = nn.ModuleDict(
             {
                 name: OutputHead(dim, class_counts[name], options.num_classification_layers, options.dropout)
@@ -108,9 +115,13 @@ class SpanetNetwork(nn.Module):
             vectors[name] = encoded[:, start : start + length]
             start += length
 
+        pair_features = {
+            source: pair_kinematics(features[source], masks[source], columns)
+            for source, columns in self.pair_columns.items()
+        }
         assignment_log_probs, detection_logits = [], []
         for branch, source in zip(self.branches, self.particle_sources, strict=True):
-            log_probs, detection = branch(context, vectors[source], masks[source])
+            log_probs, detection = branch(context, vectors[source], masks[source], pair_features.get(source))
             assignment_log_probs.append(log_probs)
             detection_logits.append(detection)
         classification_logits = {name: head(encoded[:, 0]) for name, head in self.classifiers.items()}
