@@ -530,7 +530,8 @@ def run_reference(work: Path, options: Path, event_file: Path, files: Files, arg
 
 def write_options(base: Path, work: Path, event_file: Path, files: Files, args) -> tuple[Path, Path]:
     """Options JSONs for ours and for the reference: ``base`` with the benchmark's batch size, epochs, split and
-    file names; the reference's lacks our extension keys (its ``spanet.train`` fails on a key it does not know)."""
+    file names, and our pairwise attention scores off (the same network on both sides); the reference's lacks our
+    extension keys (its ``spanet.train`` fails on a key it does not know)."""
     options = json.loads(base.read_text())
     split = options.get("train_validation_split", TRAIN_FRACTION)
     if split != TRAIN_FRACTION:
@@ -544,6 +545,7 @@ def write_options(base: Path, work: Path, event_file: Path, files: Files, args) 
         training_file=str(files.train),
         validation_file=str(files.validation or ""),
         testing_file="",
+        pairwise_attention_features=False,  # the reference architecture on both sides
     )
     ours, reference = work / "options.json", work / "options_reference.json"
     ours.write_text(json.dumps(options, indent=4, sort_keys=True) + "\n")
