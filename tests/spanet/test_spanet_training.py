@@ -138,10 +138,12 @@ def test_command_line_train_predict_export(tmp_path, hh_file, tiny_options, caps
     assert "max |difference|" in capsys.readouterr().out
 
 
-def test_onnx_parity(tmp_path, hhh_file, hhh_event_info, tiny_options):
+@pytest.mark.parametrize("pairwise", [False, True], ids=["bilinear", "pairwise"])
+def test_onnx_parity(tmp_path, hhh_file, hhh_event_info, tiny_options, pairwise):
     torch.manual_seed(0)
     events = read_events(hhh_file, hhh_event_info)
-    network = build_network(hhh_event_info, tiny_options, {}, compute_feature_statistics(events, hhh_event_info))
+    options = tiny_options.updated({"pairwise_attention_features": pairwise})
+    network = build_network(hhh_event_info, options, {}, compute_feature_statistics(events, hhh_event_info))
     path = export.export_onnx(network.eval(), hhh_event_info, events.select(slice(0, 4)), tmp_path / "m.onnx")
     assert export.max_parity_difference(network, hhh_event_info, path, events.select(slice(0, 150))) < 1e-4
 

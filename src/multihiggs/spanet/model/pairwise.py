@@ -37,6 +37,12 @@ def four_vector_columns(feature_names: Sequence[str]) -> tuple[int, int, int, in
     return pt, eta, sinphi, cosphi, mass
 
 
+def _cosh_sinh(x: Tensor) -> tuple[Tensor, Tensor]:
+    """cosh and sinh from exponentials (the ONNX exporter has no aten::sinh)."""
+    up, down = torch.exp(x), torch.exp(-x)
+    return 0.5 * (up + down), 0.5 * (up - down)
+
+
 def pair_kinematics(features: Tensor, mask: Tensor, columns: tuple[int, int, int, int, int | None]) -> Tensor:
     """(B, J, F) raw features (GeV) and (B, J) mask -> (B, J, J, 2): pair mass / 100 GeV and angular distance.
 
@@ -51,8 +57,9 @@ def pair_kinematics(features: Tensor, mask: Tensor, columns: tuple[int, int, int
     eta = features[..., eta_index].clamp(-MAX_ABS_ETA, MAX_ABS_ETA)
     sinphi, cosphi = features[..., sin_index], features[..., cos_index]
     mass = features[..., mass_index].clamp(min=0.0) if mass_index is not None else torch.zeros_like(pt)
-    px, py, pz = pt * cosphi, pt * sinphi, pt * torch.sinh(eta)
-    energy = torch.sqrt(mass.square() + pt.square() * torch.cosh(eta).square())
+    cosh_eta, sinh_eta = _cosh_sinh(eta)
+    px, py, pz = pt * cosphi, pt * sinphi, pt * sinh_eta
+    energy = torch.sqrt(mass.square() + (pt * cosh_eta).square())
 
     def pair_sum(component: Tensor) -> Tensor:
         return component.unsqueeze(2) + component.unsqueeze(1)
@@ -60,7 +67,7 @@ def pair_kinematics(features: Tensor, mask: Tensor, columns: tuple[int, int, int
     mass_squared = pair_sum(energy).square() - pair_sum(px).square() - pair_sum(py).square() - pair_sum(pz).square()
     pair_mass = torch.sqrt(mass_squared.clamp(min=1e-6))
     cos_delta_phi = cosphi.unsqueeze(2) * cosphi.unsqueeze(1) + sinphi.unsqueeze(2) * sinphi.unsqueeze(1)
-    cosh_delta_eta = torch.cosh(eta.unsqueeze(2) - eta.unsqueeze(1))
+    cosh_delta_eta = _cosh_sinh(eta.unsqueeze(2) - eta.unsqueeze(1))[0]
     angular = torch.sqrt((2.0 * (cosh_delta_eta - cos_delta_phi)).clamp(min=1e-6))
     return torch.stack([pair_mass / MASS_SCALE_GEV, angular], dim=-1)
 
