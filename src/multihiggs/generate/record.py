@@ -1,9 +1,10 @@
 """Pruning of the Pythia generator record into Delphes ``Particle`` records.
 
-A full Pythia record holds ~1000–2000 particles per event; the truth matching needs only the hard process, the
-Higgs bosons (every copy) and the b quarks from their decays (every shower copy). Keeping just those makes files
-> 100× smaller. Mother/daughter indices are remapped to the pruned list, with −1 for "none or not kept", which is
-the Delphes convention (there the index counts from the first stored particle).
+A full Pythia record holds ~1000–2000 particles per event; the truth matching needs only the hard process (its
+incoming, intermediate and outgoing partons: these also classify a QCD event by the flavours of its hard
+scattering), the Higgs bosons (every copy) and the b quarks from their decays (every shower copy). Keeping just
+those makes files > 100× smaller. Mother/daughter indices are remapped to the pruned list, with −1 for "none or
+not kept", which is the Delphes convention (there the index counts from the first stored particle).
 
 The work is done on the flattened record (one numpy array over all particles of the batch, indices made global
 by the event offsets), so its cost is a few passes over the particles, whatever the number of events.
@@ -17,8 +18,8 @@ import vector
 
 from multihiggs.constants import B_QUARK_PID, HIGGS_PID
 
-#: Pythia status codes (absolute value) of the incoming partons of the hardest process.
-_HARD_INCOMING_STATUS = 21
+#: Pythia status codes (absolute value) of the hardest process: incoming, intermediate, outgoing partons.
+_HARD_PROCESS_STATUS = (21, 22, 23)
 _MAX_COPY_CHAIN = 256  # a b quark is copied by the shower a few dozen times at most
 
 vector.register_awkward()
@@ -80,9 +81,8 @@ def prune_generator_record(prt: ak.Array) -> ak.Array:
     flat_pid = _flat(prt.id)
     flat_status = np.abs(_flat(prt.status))
     mother1 = _global_index(_flat(prt.mother1), offsets, counts)
-    keep = (
-        (flat_status == _HARD_INCOMING_STATUS) | (np.abs(flat_pid) == HIGGS_PID) | _from_higgs_flat(flat_pid, mother1)
-    )
+    in_hard_process = np.isin(flat_status, _HARD_PROCESS_STATUS)
+    keep = in_hard_process | (np.abs(flat_pid) == HIGGS_PID) | _from_higgs_flat(flat_pid, mother1)
     event_of_particle = np.repeat(np.arange(counts.size), counts)
     kept_counts = np.bincount(event_of_particle[keep], minlength=counts.size)
     # New index of every kept particle within its event's pruned list (−1 for dropped particles).
