@@ -6,6 +6,7 @@ import h5py
 import numpy as np
 import pytest
 import torch
+from spanet_synthetic import event_yaml
 
 from multihiggs.io import spanet_layout as layout
 from multihiggs.spanet.data import (
@@ -14,7 +15,9 @@ from multihiggs.spanet.data import (
     read_events,
     read_jet_directions,
     split_indices,
+    with_fixed_global,
 )
+from multihiggs.spanet.event_info import EventInfo
 
 
 def test_shapes_masks_and_targets(hh_file, hh_event_info):
@@ -97,3 +100,19 @@ def test_inputs_only_and_directions(hh_file, hh_event_info):
         sin_phi = handle[layout.input_key(layout.JETS, "sinphi")][...]
     np.testing.assert_allclose(np.sin(directions.jet_phi), sin_phi, atol=1e-6)
     assert directions.fatjet_eta.shape[1] == layout.MAX_BOOSTED
+
+
+def test_a_global_input_can_be_fixed_for_every_event(hh_file):
+    kl_info = EventInfo.from_mapping(event_yaml(n_higgs=2, kl=True))
+    events = read_events(hh_file, kl_info)
+    assert len(set(events.global_features["Event"][:, 0].tolist())) > 1  # the file mixes κλ values
+    fixed = with_fixed_global(events, kl_info, "kl", 2.5)
+    assert (fixed.global_features["Event"][:, 0] == 2.5).all()
+    assert len(set(events.global_features["Event"][:, 0].tolist())) > 1  # the input events are not modified
+    torch.testing.assert_close(fixed.features["Jets"], events.features["Jets"])
+
+
+def test_fixing_a_global_the_network_lacks_names_it(hh_file, hh_event_info):
+    events = read_events(hh_file, hh_event_info)
+    with pytest.raises(DataError, match="no global input feature 'kl'"):
+        with_fixed_global(events, hh_event_info, "kl", 1.0)

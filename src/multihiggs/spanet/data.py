@@ -152,6 +152,27 @@ def read_events(
     )
 
 
+def with_fixed_global(events: EventTensors, event_info: EventInfo, feature: str, value: float) -> EventTensors:
+    """``events`` with the global input feature ``feature`` (e.g. ``kl``) set to ``value`` in every event.
+
+    A parametrised network (κλ as an input) must be evaluated at one hypothesis value for every sample that
+    enters the same fit: the true κλ of a simulated sample is not known in data.
+    """
+    for name, feature_infos in event_info.global_inputs.items():
+        names = [info.name for info in feature_infos]
+        if feature in names:
+            fixed = events.global_features[name].clone()
+            fixed[:, names.index(feature)] = float(value)
+            return dataclasses.replace(events, global_features={**events.global_features, name: fixed})
+    known = global_names(event_info)
+    raise DataError(f"the network has no global input feature {feature!r} (its global inputs: {known})")
+
+
+def global_names(event_info: EventInfo) -> list[str]:
+    """``input/feature`` names of every global input feature of ``event_info``."""
+    return [f"{name}/{info.name}" for name, infos in event_info.global_inputs.items() for info in infos]
+
+
 @dataclass(frozen=True)
 class JetDirections:
     """Directions (rad) of the AK5 jets, (N, J), and of the AK8 jets, (N, B) (B = 0 if the file has none)."""

@@ -17,7 +17,7 @@ import torch
 from multihiggs.cli import run_main
 from multihiggs.io.predictions import Predictions, write_predictions
 from multihiggs.spanet.checkpoint import TrainedModel, load_trained_model
-from multihiggs.spanet.data import JetDirections, higgs_slot, read_events, read_jet_directions
+from multihiggs.spanet.data import JetDirections, higgs_slot, read_events, read_jet_directions, with_fixed_global
 from multihiggs.spanet.decoding import decode_assignments
 from multihiggs.spanet.event_info import EventInfo
 from multihiggs.spanet.inference import NetworkProbabilities, predict_probabilities
@@ -85,12 +85,19 @@ def predict_file(
     batch_size: int | None = None,
     device: torch.device | str = "cpu",
     method: str = "spanet",
+    fixed_globals: dict[str, float] | None = None,
 ) -> Predictions:
-    """Predictions of ``trained`` for every event of ``test_file`` (inputs only; targets are not read)."""
+    """Predictions of ``trained`` for every event of ``test_file`` (inputs only; targets are not read).
+
+    ``fixed_globals`` maps a global input feature (e.g. ``kl``) to the value every event gets instead of the
+    file's own, e.g. to evaluate a κλ-parametrised network at one hypothesis for every sample of a fit.
+    """
     options = trained.options
     events = read_events(
         test_file, trained.event_info, with_targets=False, limit_to_num_vectors=options.limit_to_num_jets
     )
+    for feature, value in (fixed_globals or {}).items():
+        events = with_fixed_global(events, trained.event_info, feature, value)
     probabilities = predict_probabilities(
         trained.network, events, trained.event_info, batch_size or options.batch_size, device
     )
@@ -114,6 +121,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--gpus", type=int, default=0, help="GPUs to use (default 0: CPU)")
     parser.add_argument("--method", default="spanet", help="method name stored in the prediction file")
     parser.add_argument("--threads", type=int, help="CPU threads (default: torch's choice, e.g. OMP_NUM_THREADS)")
+    parser.add_argument(
+        "--kl-input", type=float, help="evaluate every event at this κλ (global input 'kl') instead of the file's own"
+    )
     arguments = parser.parse_args(argv)
     set_threads(arguments.threads)
     return run_main(lambda: _predict(arguments))
@@ -122,7 +132,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 def _predict(arguments: argparse.Namespace) -> None:
     device = select_device(arguments.gpus)
     trained = load_trained_model(arguments.checkpoint, device)
-    predictions = predict_file(trained, arguments.testing_file, arguments.batch_size, device, arguments.method)
+    fixed = {"kl": arguments.kl_input} if arguments.kl_input is not None else None
+    predictions = predict_file(
+        trained, arguments.testing_file, arguments.batch_size, device, arguments.method, fixed_globals=fixed
+    )
     write_predictions(arguments.output, predictions)
 
 
