@@ -141,11 +141,11 @@ rule kl_outputs:
     input:
         f"{RESULTS}/stats/hh/kl_scan.json",
     output:
-        table_md=report(f"{RESULTS}/tables/kl_limits.md", category="Tables", caption="../report/table.rst"),
+        table_md=report(f"{RESULTS}/tables/kl_limits.md", category="Tables", caption="../report/kl.rst"),
         table_tex=f"{RESULTS}/tables/kl_limits.tex",
-        profile=report(f"{RESULTS}/figures/kl_scan.pdf", category="Statistics", caption="../report/kl.rst"),
-        cls=report(f"{RESULTS}/figures/kl_cls.pdf", category="Statistics", caption="../report/kl.rst"),
-        vs_lumi=report(f"{RESULTS}/figures/kl_vs_lumi.pdf", category="Statistics", caption="../report/kl.rst"),
+        profile=report(f"{RESULTS}/figures/kl_scan.pdf", category="Kappa-lambda constraints", caption="../report/kl.rst"),
+        cls=report(f"{RESULTS}/figures/kl_cls.pdf", category="Kappa-lambda constraints", caption="../report/kl.rst"),
+        vs_lumi=report(f"{RESULTS}/figures/kl_vs_lumi.pdf", category="Kappa-lambda constraints", caption="../report/kl.rst"),
     params:
         energy=config["collider"]["sqrt_s_gev"] / 1000,
     log:
