@@ -12,6 +12,7 @@ from multihiggs.io.delphes import read_delphes, read_metadata
 def test_ci_dag_builds_every_target(tmp_path, snakemake, repo):
     result = snakemake(
         "--snakefile", str(repo / "Snakefile"), "--directory", str(tmp_path),
+        "--workflow-profile", str(repo / "workflow/profiles/default"),
         "--configfile", str(repo / "config/ci.yaml"), "--cores", "2", "--resources", "gpu=1",
         timeout_s=900,
     )  # fmt: skip
