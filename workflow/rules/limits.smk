@@ -8,32 +8,10 @@ def stats_selected_predictions(method, sample):
     The κλ-mixed SPA-Net takes κλ as an input: every sample of the fit is evaluated at stats.kl_input.
     """
     if method == "spanet_kl_mixed":
-        return f"{RESULTS}/predictions/hh/{method}/test_at_kl_input/{sample}.h5"
+        return f"{RESULTS}/predictions/hh/{method}/{KL_INPUT_SPLIT}/{sample}.h5"
     if method in classifier_methods("hh"):
         return f"{RESULTS}/predictions/hh/{method}/test/{sample}.h5"
     return f"{RESULTS}/predictions/hh/{method}/dnn_scored/{sample}.h5"
-
-
-rule predict_spanet_at_kl_input:
-    input:
-        model=spanet_model("hh", "kl_mixed"),
-        events=f"{RESULTS}/h5/hh/{{sample}}/test.h5",
-    output:
-        f"{RESULTS}/predictions/hh/spanet_kl_mixed/test_at_kl_input/{{sample}}.h5",
-    params:
-        kl_input=config["stats"]["kl_input"],
-    threads: 1
-    resources:
-        gpu=1,
-        runtime=config["spanet"]["resources"]["predict_runtime_min"],
-        mem_mb=config["spanet"]["resources"]["predict_mem_mb"],
-    log:
-        f"{RESULTS}/logs/predict/hh/spanet_kl_mixed/test_at_kl_input/{{sample}}.log",
-    benchmark:
-        f"{RESULTS}/benchmarks/predict/hh/spanet_kl_mixed/test_at_kl_input/{{sample}}.tsv"
-    shell:
-        "python -m multihiggs.spanet.predict {input.model} -tf {input.events} -o {output} "
-        "--method spanet_kl_mixed --kl-input {params.kl_input} --gpus 1 --threads {threads} > {log} 2>&1"
 
 
 rule train_selection_dnn:

@@ -59,14 +59,30 @@ rule train_spanet:
         "--gpus 1 --threads {threads} --no_progress {params.overrides} > {log} 2>&1"
 
 
+# Split "test_at_kl_input": the test file scored at the fixed κλ input stats.kl_input (the κλ-mixed network takes κλ
+# as an input, which real data cannot supply: the κλ fit evaluates every sample at one value).
+KL_INPUT_SPLIT = "test_at_kl_input"
+
+
+def prediction_events(wildcards):
+    split = "test" if wildcards.split == KL_INPUT_SPLIT else wildcards.split
+    return f"{RESULTS}/h5/{wildcards.analysis}/{wildcards.sample}/{split}.h5"
+
+
+def prediction_flags(wildcards):
+    return f"--kl-input {config['stats']['kl_input']}" if wildcards.split == KL_INPUT_SPLIT else ""
+
+
 rule predict_spanet:
     input:
         model=lambda wildcards: spanet_model(wildcards.analysis, wildcards.variant),
-        events=f"{RESULTS}/h5/{{analysis}}/{{sample}}/{{split}}.h5",
+        events=prediction_events,
     output:
         f"{RESULTS}/predictions/{{analysis}}/spanet_{{variant}}/{{split}}/{{sample}}.h5",
     wildcard_constraints:
-        split="val|test",
+        split=f"val|test|{KL_INPUT_SPLIT}",
+    params:
+        flags=prediction_flags,
     threads: 1
     resources:
         gpu=1,
@@ -78,4 +94,4 @@ rule predict_spanet:
         f"{RESULTS}/benchmarks/predict/{{analysis}}/spanet_{{variant}}/{{split}}/{{sample}}.tsv"
     shell:
         "python -m multihiggs.spanet.predict {input.model} -tf {input.events} -o {output} "
-        "--method spanet_{wildcards.variant} --gpus 1 --threads {threads} > {log} 2>&1"
+        "--method spanet_{wildcards.variant} {params.flags} --gpus 1 --threads {threads} > {log} 2>&1"
