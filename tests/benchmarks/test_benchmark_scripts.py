@@ -38,8 +38,11 @@ def test_file(tmp_path_factory, comparison) -> Path:
     return files.test
 
 
-def write_reference_output(path: Path, test_file: Path, group: str, corrupt_boosted: bool = False) -> None:
-    """A file shaped like spanet.predict's output that assigns every reconstructable target correctly."""
+def write_reference_output(
+    path: Path, test_file: Path, group: str, corrupt_boosted: bool = False, with_boosted: bool = True
+) -> None:
+    """A file shaped like spanet.predict's output that assigns every reconstructable target correctly (no bh
+    particles without ``with_boosted``, as for the resolved-only topology)."""
     with h5py.File(test_file, "r") as handle, h5py.File(path, "w") as output:
         n_jet_slots = handle[layout.mask_key(layout.JETS)].shape[1]
         for higgs in range(1, 4):
@@ -50,6 +53,8 @@ def write_reference_output(path: Path, test_file: Path, group: str, corrupt_boos
                 output[f"{group}/h{higgs}/{daughter}"] = np.where(present, values, fallback)
             output[f"{group}/h{higgs}/assignment_probability"] = np.ones(len(present), np.float32)
             output[f"{group}/h{higgs}/detection_probability"] = present.astype(np.float32)
+            if not with_boosted:
+                continue
             boosted = handle[layout.boosted_target_key(higgs)][...]
             index = np.where(boosted >= 0, boosted + n_jet_slots, n_jet_slots)  # AK8 indices follow the AK5 slots
             if corrupt_boosted:
@@ -83,6 +88,32 @@ def test_boosted_particle_on_an_ak5_jet_is_dropped(tmp_path, comparison, test_fi
     predictions, dropped = comparison.reference_predictions(output, test_file, overlap_delta_r=0.5)
     assert dropped["boosted_outside"] == 3 * predictions.n_events
     assert (predictions.boosted_assignments == -1).all()
+
+
+def test_resolved_only_reference_output_keeps_every_resolved_target(tmp_path, comparison, test_file):
+    output = tmp_path / "reference_output.h5"
+    write_reference_output(output, test_file, "TARGETS", with_boosted=False)
+    predictions, dropped = comparison.reference_predictions(
+        output, test_file, overlap_delta_r=0.5, resolved_count="detection", with_boosted=False
+    )
+    assert not any(dropped.values())
+    assert (predictions.boosted_assignments == -1).all()
+    with h5py.File(test_file, "r") as handle:
+        for higgs in range(1, 4):
+            pair = np.stack([handle[layout.resolved_target_key(higgs, d)][...] for d in ("b1", "b2")], axis=1)
+            present = (pair >= 0).all(axis=1)
+            chosen = predictions.resolved_assignments[present]
+            # every reconstructable target pair is among the event's resolved candidates (the slot order may differ)
+            assert all((np.sort(row) == chosen[i]).all(axis=1).any() for i, row in enumerate(pair[present]))
+
+
+def test_complete_validation_events_follow_the_topology(tmp_path, comparison, test_file):
+    files = comparison.Files(test_file, test_file, test_file)
+    resolved, boosted = comparison.target_counts(test_file)
+    used = (len(resolved) // 10) * 10
+    assert comparison.complete_validation_events(files, 10, with_boosted=False) == int((resolved[:used] == 3).sum())
+    assert comparison.complete_validation_events(files, 10) == int(((resolved == 3) & (boosted == 3))[:used].sum())
+    assert comparison.complete_validation_events(files, 10, with_boosted=False) > 0
 
 
 def test_pairing_scaling_times_both_methods_and_draws(tmp_path):
