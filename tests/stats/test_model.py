@@ -108,3 +108,27 @@ def test_bad_arguments_are_named(templates):
         build_workspace(templates, 0.0, np.array([1.0]))
     with pytest.raises(ValueError, match="normalisation uncertainty"):
         build_workspace(templates, LUMI, np.array([1.0]), background_norm_uncertainty=-0.1)
+
+
+def test_background_sample_norm_uncertainty_adds_in_quadrature(templates, tmp_path):
+    from dataclasses import replace
+
+    from multihiggs.stats.model import NORM_MODIFIER, total_norm_uncertainty
+    from multihiggs.stats.templates import read_templates, write_templates
+
+    assert total_norm_uncertainty(templates, None) is None
+    assert total_norm_uncertainty(templates, NORM) == pytest.approx(NORM)
+    with_trf = replace(templates, background_norm_uncertainty=0.2)
+    write_templates(tmp_path / "t.json", with_trf)
+    assert read_templates(tmp_path / "t.json").background_norm_uncertainty == 0.2
+    assert total_norm_uncertainty(with_trf, None) == pytest.approx(0.2)
+    assert total_norm_uncertainty(with_trf, NORM) == pytest.approx(np.hypot(0.1, 0.2))
+    spec = build_workspace(with_trf, LUMI, np.array([1.0]), background_norm_uncertainty=NORM)
+    modifiers = [m for s in spec["channels"][0]["samples"] for m in s["modifiers"] if m["name"] == NORM_MODIFIER]
+    assert modifiers[0]["data"]["hi"] == pytest.approx(1 + np.hypot(0.1, 0.2))
+    model = batched_model(with_trf, np.array([1.0]), np.array([LUMI]))
+    np.testing.assert_allclose(model.log_kappa, np.log1p(0.2))
+    # A wider normalisation uncertainty can only widen the κλ interval.
+    narrow = scan_curves(templates, np.array([-2.0, 1.0, 6.0]), [LUMI], background_norm_uncertainty=NORM)
+    wide = scan_curves(with_trf, np.array([-2.0, 1.0, 6.0]), [LUMI], background_norm_uncertainty=NORM)
+    assert (wide.delta_nll2 <= narrow.delta_nll2 + 1e-9).all()

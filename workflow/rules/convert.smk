@@ -26,6 +26,11 @@ def conversion_arguments(wildcards):
     if selection["four_tag"]:
         tag_rate = spec.process == "qcd" and conversion["qcd_tag_rate_weights"]
         arguments.append("--tag-rate-weights" if tag_rate else "--four-tag")
+        if tag_rate:
+            model = conversion["qcd_tag_rate"]
+            arguments.append(f"--tag-rate-model {model['model']}")
+            arguments.append(f"--tag-rate-pt-edges {' '.join(map(str, model['pt_edges_gev']))}")
+            arguments.append(f"--tag-rate-eta-edges {' '.join(map(str, model['abs_eta_edges']))}")
     return " ".join(arguments)
 
 

@@ -16,6 +16,12 @@ from dataclasses import asdict
 from multihiggs.cli import run_main
 from multihiggs.convert import splits
 from multihiggs.convert.convert import PROCESSES, WEIGHT_CONVENTIONS, ConversionConfig, convert
+from multihiggs.convert.inclusive_tag_rate import (
+    DEFAULT_ABS_ETA_EDGES,
+    DEFAULT_PT_EDGES_GEV,
+    TAG_RATE_MODELS,
+    TagRateBinning,
+)
 from multihiggs.convert.matching import BOOSTED_MAX_DR, RESOLVED_MAX_DR
 from multihiggs.convert.selection import SelectionConfig
 from multihiggs.io.delphes import DelphesInputError, open_delphes_tree, read_metadata
@@ -37,6 +43,17 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--tag-rate-weights", action="store_true", help="background: weight by P(>= N tags) instead of cutting"
     )
+    parser.add_argument(
+        "--tag-rate-model",
+        choices=TAG_RATE_MODELS,
+        default="truth",
+        help="tag-rate weights from truth-flavour efficiencies, or flavour-inclusive (pT, |eta|) rates normalised "
+        "to the truth total (many more effective events for the shape)",
+    )
+    parser.add_argument(
+        "--tag-rate-pt-edges", type=float, nargs="+", default=list(DEFAULT_PT_EDGES_GEV), help="GeV, inclusive TRF"
+    )
+    parser.add_argument("--tag-rate-eta-edges", type=float, nargs="+", default=list(DEFAULT_ABS_ETA_EDGES))
     parser.add_argument("--n-tags", type=int, default=4)
     parser.add_argument("--tag-min-pt", type=float, default=40.0, help="GeV")
     parser.add_argument("--tag-max-eta", type=float, default=2.5)
@@ -102,6 +119,8 @@ def _conversion_config(args: argparse.Namespace) -> ConversionConfig:
         ),
         split_seed=args.split_seed,
         tag_seed=args.tag_seed,
+        tag_rate_model=args.tag_rate_model,
+        tag_rate_binning=TagRateBinning(tuple(args.tag_rate_pt_edges), tuple(args.tag_rate_eta_edges)),
         split_fractions=tuple(args.split_fractions),
         resolved_max_dr=args.resolved_max_dr,
         boosted_max_dr=args.boosted_max_dr,

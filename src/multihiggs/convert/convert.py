@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import json
 import zlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
@@ -29,11 +29,17 @@ import numpy as np
 from multihiggs.constants import B_QUARK_PID, HIGGS_PID
 from multihiggs.convert import features, matching, selection, splits, tag_rate, truth
 from multihiggs.convert.h5append import AppendableH5
+from multihiggs.convert.inclusive_tag_rate import (
+    TAG_RATE_MODELS,
+    CandidateJets,
+    TagEfficiency,
+    TagRateBinning,
+    event_tag_probabilities,
+    measure_inclusive_rates,
+    measure_normalisation,
+)
 from multihiggs.io import spanet_layout as layout
 from multihiggs.io.delphes import BTAG_BITS, DelphesInputError, btag_bit, iterate_delphes, open_delphes_tree
-
-#: Tag efficiency ``(hadron flavour, pT GeV, η, working point) -> probability``, numpy arrays in and out.
-TagEfficiency = Callable[[np.ndarray, np.ndarray, np.ndarray, str], np.ndarray]
 
 PROCESSES = ("hh", "hhh", "qcd")
 WEIGHT_CONVENTIONS = ("sum", "mean")
@@ -62,6 +68,7 @@ ATTR_CONFIG = "conversion_config"  # JSON of ConversionConfig
 ATTR_SPLIT = "split"
 ATTR_N_GENERATED = "n_generated_events"
 ATTR_INPUTS = "input_files"
+ATTR_TAG_RATE = "tag_rate_model"  # JSON: null (truth TRF or none) or the inclusive TRF summary
 
 
 def sample_id(sample: str) -> int:
@@ -81,6 +88,8 @@ class ConversionConfig:
     selection: selection.SelectionConfig
     split_seed: int = 0
     tag_seed: int | None = None  # seed of the TRF tag draws; None: the split seed
+    tag_rate_model: str = "truth"  # TRF efficiencies: "truth" flavour or flavour-"inclusive" (inclusive_tag_rate)
+    tag_rate_binning: TagRateBinning = field(default_factory=TagRateBinning)
     split_fractions: tuple[float, ...] = splits.DEFAULT_FRACTIONS
     resolved_max_dr: float = matching.RESOLVED_MAX_DR
     boosted_max_dr: float = matching.BOOSTED_MAX_DR
@@ -97,6 +106,10 @@ class ConversionConfig:
             raise ValueError(f"kl must be a finite number, got {self.kl}")
         if self.selection.tag_rate_weights and self.signal:
             raise ValueError("tag-rate weights are meant for background samples; use the four-tag cut for signal")
+        if self.tag_rate_model not in TAG_RATE_MODELS:
+            raise ValueError(f"tag_rate_model must be one of {TAG_RATE_MODELS}, got {self.tag_rate_model!r}")
+        if self.tag_rate_model == "inclusive" and not self.selection.tag_rate_weights:
+            raise ValueError("the inclusive tag-rate model needs tag-rate weights")
         if self.cross_section_pb is not None and not self.cross_section_pb > 0:
             raise ValueError(f"cross_section_pb must be positive, got {self.cross_section_pb}")
         if self.weight_convention not in WEIGHT_CONVENTIONS:
@@ -123,6 +136,7 @@ class ConversionSummary:
     n_resolved_higgs: int = 0
     n_boosted_higgs: int = 0
     events_by_n_reconstructable: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
+    tag_rate: dict[str, object] | None = None  # inclusive TRF: rates, normalisation factor and its uncertainty
 
 
 def required_branches(config: ConversionConfig) -> list[str]:
@@ -159,18 +173,13 @@ def _collection(chunk: Mapping[str, ak.Array], name: str, fields: Sequence[str])
     return {leaf: chunk[f"{name}.{leaf}"] for leaf in fields}
 
 
-def tag_rate_weight(
-    jets: selection.SelectedObjects,
-    is_candidate: np.ndarray,
-    config: selection.SelectionConfig,
-    efficiency: TagEfficiency,
-) -> np.ndarray:
-    """(N,) P(≥ n_tags tagged jets) from per-jet efficiencies of the candidate jets (tag-rate-function weight)."""
-    probability = np.zeros(is_candidate.shape)
-    probability[is_candidate] = efficiency(
-        jets["Flavor"][is_candidate], jets["PT"][is_candidate], jets["Eta"][is_candidate], config.tag_working_point
+def candidate_jets(
+    jets: selection.SelectedObjects, weight: np.ndarray, cuts: selection.SelectionConfig
+) -> CandidateJets:
+    """The tag candidates of selected, pT-ordered jets with their events' weights (N,)."""
+    return CandidateJets(
+        jets["Flavor"], jets["PT"], jets["Eta"], selection.tag_candidates(jets, cuts), np.asarray(weight, np.float64)
     )
-    return selection.probability_at_least(probability, config.n_tags)
 
 
 def redraw_candidate_tags(
@@ -243,7 +252,8 @@ def convert_chunk(
     if cuts.tag_rate_weights:
         if tag_efficiency is None:
             raise ValueError("tag-rate weights need a tag_efficiency function")
-        weight = weight * tag_rate_weight(jets, is_candidate, cuts, tag_efficiency)
+        candidates = candidate_jets(jets, weight, cuts)
+        weight = weight * event_tag_probabilities(candidates, tag_efficiency, cuts.tag_working_point, cuts.n_tags)
         keep &= weight != 0
 
     jets, fatjets = jets.take_events(keep), fatjets.take_events(keep)
@@ -348,6 +358,41 @@ def _generator_tag_efficiency() -> TagEfficiency:
     return efficiency
 
 
+def _candidate_jet_chunks(inputs: Sequence[Path], config: ConversionConfig) -> Iterator[CandidateJets]:
+    """Candidate jets of the events passing the jet-count requirement, chunk by chunk over all inputs."""
+    cuts = config.selection
+    branches = [*EVENT_BRANCHES, *(f"Jet.{leaf}" for leaf in JET_FIELDS)]
+    for path in inputs:
+        first_entry = 0
+        for chunk in iterate_delphes(path, branches, step_size=config.step_size):
+            check_finite(chunk, path, first_entry)
+            first_entry += len(chunk["Event.Number"])
+            jets = selection.select_and_order(
+                _collection(chunk, "Jet", JET_FIELDS), cuts.jet_min_pt, cuts.jet_max_abs_eta
+            )
+            keep = selection.pass_jet_count(jets.count, cuts)
+            weight = np.asarray(ak.to_numpy(chunk["Event.Weight"]), dtype=np.float64)
+            yield candidate_jets(jets.take_events(keep), weight[keep], cuts)
+
+
+def inclusive_tag_rate_model(
+    inputs: Sequence[Path], config: ConversionConfig, truth_efficiency: TagEfficiency
+) -> tuple[TagEfficiency, float, dict[str, object]]:
+    """(ε_incl as a TagEfficiency, normalisation factor K, JSON summary), from two passes over the inputs."""
+    cuts = config.selection
+    try:
+        inclusive = measure_inclusive_rates(
+            _candidate_jet_chunks(inputs, config), config.tag_rate_binning, truth_efficiency, list(BTAG_BITS)
+        )
+        normalisation = measure_normalisation(
+            _candidate_jet_chunks(inputs, config), truth_efficiency, inclusive, cuts.tag_working_point, cuts.n_tags
+        )
+    except ValueError as error:
+        raise DelphesInputError(f"sample {config.sample}: {error}") from error
+    summary = {"model": "inclusive", **normalisation.as_dict(), **inclusive.as_dict()}
+    return inclusive, normalisation.factor, summary
+
+
 def convert(
     inputs: Sequence[str | Path],
     output_dir: str | Path,
@@ -370,6 +415,9 @@ def convert(
     n_generated = sum(open_delphes_tree(path).num_entries for path in inputs)  # validates every file up front
     weight_scale = _weight_scale(inputs, n_generated, config)
     summary = ConversionSummary(sample=config.sample, n_generated=n_generated)
+    if config.tag_rate_model == "inclusive":
+        tag_efficiency, factor, summary.tag_rate = inclusive_tag_rate_model(inputs, config, tag_efficiency)
+        weight_scale *= factor
 
     writers = [AppendableH5(path) for path in final_paths]
     try:
@@ -394,6 +442,7 @@ def convert(
                     ATTR_SPLIT: name,
                     ATTR_N_GENERATED: n_generated,
                     ATTR_INPUTS: json.dumps([str(path) for path in inputs]),
+                    ATTR_TAG_RATE: json.dumps(summary.tag_rate),
                 }
             )
         for writer in writers:

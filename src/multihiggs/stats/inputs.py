@@ -18,7 +18,7 @@ import numpy as np
 
 from multihiggs.baselines.inputs import read_boosted_features, read_jets
 from multihiggs.baselines.jets import Jets
-from multihiggs.convert.convert import ATTR_CONFIG, ATTR_N_GENERATED, ATTR_SPLIT
+from multihiggs.convert.convert import ATTR_CONFIG, ATTR_N_GENERATED, ATTR_SPLIT, ATTR_TAG_RATE
 from multihiggs.convert.splits import SPLIT_NAMES
 from multihiggs.io import spanet_layout as layout
 from multihiggs.io.hdf5 import open_hdf5, read_dataset
@@ -39,6 +39,7 @@ class SampleFile:
     kl: float
     split_fraction: float
     n_generated: int
+    norm_uncertainty: float = 0.0  # relative; the inclusive tag-rate normalisation's, 0 for other samples
 
     @property
     def n_events(self) -> int:
@@ -76,6 +77,7 @@ def read_sample_file(path: str | Path) -> SampleFile:
         config = json.loads(handle.attrs[ATTR_CONFIG])
         split = str(handle.attrs[ATTR_SPLIT])
         n_generated = int(handle.attrs[ATTR_N_GENERATED])
+        tag_rate = json.loads(handle.attrs.get(ATTR_TAG_RATE, "null"))
     if split not in SPLIT_NAMES:
         raise ValueError(f"{path}: split attribute {split!r} is not one of {SPLIT_NAMES}")
     fraction = float(config["split_fractions"][SPLIT_NAMES.index(split)])
@@ -86,7 +88,15 @@ def read_sample_file(path: str | Path) -> SampleFile:
     unique_kl = np.unique(kl_values)
     # κλ is stored as float32: round back to the decimal the sample was named with (2.45, not 2.4500000477)
     kl = round(float(unique_kl[0]), _KL_DECIMALS) if len(unique_kl) == 1 else float("nan")
-    return SampleFile(path=path, event_weight_pb=weights, kl=kl, split_fraction=fraction, n_generated=n_generated)
+    norm_uncertainty = float(tag_rate["relative_uncertainty"]) if tag_rate else 0.0
+    return SampleFile(
+        path=path,
+        event_weight_pb=weights,
+        kl=kl,
+        split_fraction=fraction,
+        n_generated=n_generated,
+        norm_uncertainty=norm_uncertainty,
+    )
 
 
 def read_fatjets(path: str | Path) -> Jets:

@@ -72,6 +72,16 @@ def asimov_counts(templates: Templates, luminosity_fb: float, kl: float = SM_KL)
     return signal_yields(templates, np.asarray(kl), luminosity_fb) + templates.background_yields(luminosity_fb)
 
 
+def total_norm_uncertainty(templates: Templates, configured: float | None) -> float | None:
+    """Relative log-normal background normalisation uncertainty of the fit: the configured one and the background
+    sample's own (``templates.background_norm_uncertainty``, e.g. the inclusive tag-rate normalisation) added in
+    quadrature; None when neither is present."""
+    if configured is not None and not configured > 0:
+        raise ValueError(f"background normalisation uncertainty must be positive, got {configured}")
+    total = float(np.hypot(configured or 0.0, templates.background_norm_uncertainty))
+    return total if total > 0 else None
+
+
 def batched_model(
     templates: Templates,
     kl: np.ndarray,
@@ -91,6 +101,7 @@ def batched_model(
         ]
     )
     relative = np.sqrt(templates.background_variance_pb2) / templates.background_pb * float(background_mc_stat)
+    background_norm_uncertainty = total_norm_uncertainty(templates, background_norm_uncertainty)
     log_kappa = 0.0 if background_norm_uncertainty is None else np.log1p(background_norm_uncertainty)
     return BatchedModel(
         signal=signal,
@@ -111,8 +122,7 @@ def build_workspace(
     """pyhf workspace (dict) of one method at one luminosity, with one measurement per κλ (module docstring)."""
     if not luminosity_fb > 0:
         raise ValueError(f"luminosity must be positive (fb⁻¹), got {luminosity_fb}")
-    if background_norm_uncertainty is not None and not background_norm_uncertainty > 0:
-        raise ValueError(f"background normalisation uncertainty must be positive, got {background_norm_uncertainty}")
+    background_norm_uncertainty = total_norm_uncertainty(templates, background_norm_uncertainty)
     kl_values = kl_grid_with_sm(kl_values)
     channel = templates.observable
     yields = basis_yields(templates, luminosity_fb)

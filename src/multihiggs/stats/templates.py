@@ -52,6 +52,8 @@ class SelectedSample:
         weight_pb: (N,) event weights (pb).
         split_fraction: fraction f of the sample in this file.
         lo_cross_section_pb: generated LO cross section of a signal sample (pb); None for background.
+        norm_uncertainty: relative uncertainty of the sample's normalisation that its weights carry beyond their
+            MC statistics (inclusive tag-rate background: 1/√n_eff of its truth-TRF normalisation); 0 if none.
     """
 
     kl: float
@@ -60,6 +62,7 @@ class SelectedSample:
     weight_pb: np.ndarray
     split_fraction: float
     lo_cross_section_pb: float | None = None
+    norm_uncertainty: float = 0.0
 
     def __post_init__(self) -> None:
         n = np.shape(self.observable)
@@ -211,6 +214,7 @@ class Templates:
     background_counts: np.ndarray
     nnlo_coefficients_fb: tuple[float, float, float] = NNLO_FTAPPROX_13TEV_FB
     br_hbb: float = BR_H_BB
+    background_norm_uncertainty: float = 0.0  # the background sample's own (SelectedSample.norm_uncertainty)
     metadata: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -407,6 +411,7 @@ def build_templates(
         background_variance_pb2=background_hist.sumw2,
         background_counts=background_hist.counts,
         nnlo_coefficients_fb=tuple(nnlo_coefficients_fb),
+        background_norm_uncertainty=float(background.norm_uncertainty),
         metadata={"unphysical_bins_projected": unphysical_bins},
     )
 
