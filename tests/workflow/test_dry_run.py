@@ -20,6 +20,7 @@ def test_default_config_plans_every_sample_shard(snakemake, planned_jobs, repo):
     n_hh_masses = len({spec.higgs_mass_gev for spec in specs.values() if spec.process == "hh"})
     assert jobs["form_factor_table"] == n_hh_masses
     assert jobs["validate_generator"] == 1
+    assert jobs["tag_rate_closure"] == 1  # the HH four-tag QCD uses the inclusive tag-rate model
     assert jobs["all"] == 1
 
 

@@ -46,6 +46,14 @@ def generated_samples():
     return [name for name in SAMPLES if name not in USER_DELPHES]
 
 
+def inclusive_tag_rate_analyses():
+    """Analyses whose QCD four-tag background uses the flavour-inclusive tag-rate model (closure checked)."""
+    conversion = config["conversion"]
+    if not (conversion["qcd_tag_rate_weights"] and conversion["qcd_tag_rate"]["model"] == "inclusive"):
+        return []
+    return [name for name in ANALYSIS_SAMPLES if conversion[name]["four_tag"] and "qcd" in ANALYSIS_SAMPLES[name]]
+
+
 def validation_targets():
     return [
         f"{RESULTS}/validation/hh_cross_section_ratios.pdf",
@@ -53,6 +61,10 @@ def validation_targets():
         f"{RESULTS}/validation/parton_spectra.pdf",
         f"{RESULTS}/validation/jet_multiplicities.pdf",
         f"{RESULTS}/validation/jet_multiplicities.md",
+    ] + [
+        f"{RESULTS}/validation/tag_rate_closure_{analysis}.{ext}"
+        for analysis in inclusive_tag_rate_analyses()
+        for ext in ("md", "json", "pdf")
     ]
 
 

@@ -34,6 +34,23 @@ def conversion_arguments(wildcards):
     return " ".join(arguments)
 
 
+def tag_rate_closure_arguments(wildcards):
+    """Selection and inclusive-rate binning of the closure check: 2 … n_tags required tags."""
+    conversion = config["conversion"]
+    selection = conversion[wildcards.analysis]
+    model = conversion["qcd_tag_rate"]
+    n_tags = " ".join(str(n) for n in range(min(2, selection["n_tags"]), selection["n_tags"] + 1))
+    return " ".join(
+        [
+            f"--min-jets {selection['min_jets']} --n-tags {n_tags} --tag-min-pt {selection['tag_min_pt_gev']}",
+            f"--jet-min-pt {conversion['ak5']['pt_min_gev']} --jet-max-eta {conversion['ak5']['eta_max']}",
+            f"--tag-working-point {conversion['tag_working_point']} --step-size {conversion['step_size']}",
+            f"--tag-rate-pt-edges {' '.join(map(str, model['pt_edges_gev']))}",
+            f"--tag-rate-eta-edges {' '.join(map(str, model['abs_eta_edges']))}",
+        ]
+    )
+
+
 rule convert_sample:
     input:
         lambda wildcards: delphes_files(wildcards.sample),
@@ -66,3 +83,25 @@ rule matching_table:
     shell:
         "python -m multihiggs.convert.tables --input {input} --output-md {output.md} --output-tex {output.tex} "
         "> {log} 2>&1"
+
+
+rule tag_rate_closure:
+    input:
+        lambda wildcards: delphes_files("qcd"),
+    output:
+        md=f"{RESULTS}/validation/tag_rate_closure_{{analysis}}.md",
+        json=f"{RESULTS}/validation/tag_rate_closure_{{analysis}}.json",
+        pdf=report(
+            f"{RESULTS}/validation/tag_rate_closure_{{analysis}}.pdf",
+            category="Validation",
+            caption="../report/tag_rate_closure.rst",
+        ),
+    params:
+        arguments=tag_rate_closure_arguments,
+    log:
+        f"{RESULTS}/logs/convert/tag_rate_closure_{{analysis}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/convert/tag_rate_closure_{{analysis}}.tsv"
+    shell:
+        "python -m multihiggs.convert.tag_rate_closure --input {input} {params.arguments} --output-md {output.md} "
+        "--output-json {output.json} --output-pdf {output.pdf} > {log} 2>&1"

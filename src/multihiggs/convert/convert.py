@@ -358,8 +358,11 @@ def _generator_tag_efficiency() -> TagEfficiency:
     return efficiency
 
 
-def _candidate_jet_chunks(inputs: Sequence[Path], config: ConversionConfig) -> Iterator[CandidateJets]:
-    """Candidate jets of the events passing the jet-count requirement, chunk by chunk over all inputs."""
+def selected_jet_chunks(
+    inputs: Sequence[Path], config: ConversionConfig
+) -> Iterator[tuple[selection.SelectedObjects, np.ndarray]]:
+    """(selected pT-ordered AK5 jets, Event.Weight (N,)) of the events passing the jet-count requirement, chunk by
+    chunk over all inputs (the tag-rate passes; only the Event and Jet branches are read)."""
     cuts = config.selection
     branches = [*EVENT_BRANCHES, *(f"Jet.{leaf}" for leaf in JET_FIELDS)]
     for path in inputs:
@@ -372,7 +375,13 @@ def _candidate_jet_chunks(inputs: Sequence[Path], config: ConversionConfig) -> I
             )
             keep = selection.pass_jet_count(jets.count, cuts)
             weight = np.asarray(ak.to_numpy(chunk["Event.Weight"]), dtype=np.float64)
-            yield candidate_jets(jets.take_events(keep), weight[keep], cuts)
+            yield jets.take_events(keep), weight[keep]
+
+
+def _candidate_jet_chunks(inputs: Sequence[Path], config: ConversionConfig) -> Iterator[CandidateJets]:
+    """Candidate jets of the events passing the jet-count requirement, chunk by chunk over all inputs."""
+    for jets, weight in selected_jet_chunks(inputs, config):
+        yield candidate_jets(jets, weight, config.selection)
 
 
 def inclusive_tag_rate_model(
