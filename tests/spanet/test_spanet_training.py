@@ -3,13 +3,16 @@
 from __future__ import annotations
 
 import json
+import shutil
 
+import h5py
 import numpy as np
 import pytest
 import torch
 import yaml
 from spanet_synthetic import event_yaml
 
+from multihiggs.io import spanet_layout as layout
 from multihiggs.io.predictions import read_predictions
 from multihiggs.spanet import export, predict, train
 from multihiggs.spanet.checkpoint import build_network, load_trained_model
@@ -85,6 +88,25 @@ def test_changed_options_refuse_to_resume(tmp_path, hh_file, hh_event_info, tiny
     fit(options, hh_event_info, tmp_path / "run", progress=False)
     with pytest.raises(ValueError, match="learning_rate"):
         fit(options.updated({"learning_rate": 0.1, "epochs": 2}), hh_event_info, tmp_path / "run", progress=False)
+
+
+def test_changed_training_file_content_is_not_resumed(tmp_path, hh_file, hh_event_info, tiny_options):
+    """The same path with other events (a rerun after new inputs) must train afresh, not reuse the old model."""
+    data = tmp_path / "train.h5"
+    shutil.copy(hh_file, data)
+    options = tiny_options.updated({"training_file": str(data), "epochs": 1, "seed": 2})
+    fit(options, hh_event_info, tmp_path / "run", progress=False)
+    first = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)
+    with h5py.File(data, "r+") as handle:  # other content, same path and options
+        key = layout.input_key(layout.JETS, "pt")
+        handle[key][...] = handle[key][...] * 1.5
+    with pytest.raises(ValueError, match="content of training_file"):
+        fit(options, hh_event_info, tmp_path / "run", progress=False)
+    fit(options, hh_event_info, tmp_path / "run", progress=False, restart_changed=True)
+    again = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)
+    assert again["progress"]["epoch"] == 1 and again["inputs"] != first["inputs"]
+    assert any(not torch.equal(again["model"][key], value) for key, value in first["model"].items())
+    fit(options, hh_event_info, tmp_path / "run", progress=False)  # now up to date: nothing to do
 
 
 def test_command_line_train_predict_export(tmp_path, hh_file, tiny_options, capsys):

@@ -56,7 +56,7 @@ rule train_spanet:
     shell:
         "python -m multihiggs.spanet.train -of {input.options} -ef {input.event_file} -tf {input.train} "
         "-vf {input.val} -l $(dirname $(dirname {output})) -n spanet_{wildcards.variant} --seed {params.seed} "
-        "--gpus 1 --threads {threads} --no_progress {params.overrides} > {log} 2>&1"
+        "--gpus 1 --threads {threads} --no_progress --restart_changed {params.overrides} > {log} 2>&1"
 
 
 # Split "test_at_kl_input": the test file scored at the fixed κλ input stats.kl_input (the κλ-mixed network takes κλ

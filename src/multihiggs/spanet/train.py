@@ -60,6 +60,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--threads", type=int, help="CPU threads (default: torch's choice, e.g. OMP_NUM_THREADS)")
     parser.add_argument("--no_progress", action="store_true", help="no progress bar (per-epoch lines only)")
+    parser.add_argument(
+        "--restart_changed",
+        action="store_true",
+        help="discard a checkpoint of other options or input files and train afresh (default: refuse)",
+    )
     return parser
 
 
@@ -93,7 +98,14 @@ def _train(arguments: argparse.Namespace) -> None:
     options = options_from_arguments(arguments)
     event_info = EventInfo.read(options.event_info_file)
     device = select_device(options.num_gpu)
-    fit(options, event_info, f"{arguments.log_dir}/{arguments.name}", device, progress=not arguments.no_progress)
+    fit(
+        options,
+        event_info,
+        f"{arguments.log_dir}/{arguments.name}",
+        device,
+        progress=not arguments.no_progress,
+        restart_changed=arguments.restart_changed,
+    )
 
 
 if __name__ == "__main__":

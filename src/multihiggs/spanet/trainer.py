@@ -5,11 +5,17 @@ A run directory ``LOG_DIR/NAME`` holds ``options.json`` and ``event.yaml`` (the 
 atomically after every epoch), ``metrics.json`` (per-epoch losses and validation purity) and, at the end,
 ``model.pt`` (the best weights, see :mod:`multihiggs.spanet.checkpoint`). Running the same training again
 continues from ``checkpoint.pt``; the result equals an uninterrupted run with the same seed.
+
+"The same training" means the same options (up to :data:`RESUMABLE_CHANGES`) and the same inputs: the checkpoint
+records SHA-256 digests of the training and validation files and of the event description. A checkpoint of any
+other training is an error naming the difference, or with ``restart_changed`` (what the workflow asks for:
+Snakemake reruns a training exactly when its inputs or options changed) it is discarded and training starts afresh.
 """
 
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import json
 import math
 from dataclasses import asdict, dataclass, field
@@ -69,14 +75,17 @@ def fit(
     device: torch.device | str = "cpu",
     progress: bool = True,
     max_epochs_this_run: int | None = None,
+    restart_changed: bool = False,
 ) -> Path:
     """Train (or continue training) in ``run_dir`` and return the path of ``model.pt``.
 
     Args:
         max_epochs_this_run: return after this many epochs of this call, as if interrupted (None: to the end).
+        restart_changed: a checkpoint of other options or inputs is discarded (default: an error).
     """
     run_dir = Path(run_dir)
-    checkpoint = _read_checkpoint(run_dir / CHECKPOINT_FILE, options)
+    inputs = input_digests(options, event_info)
+    checkpoint = _read_checkpoint(run_dir / CHECKPOINT_FILE, options, inputs, restart_changed)
     model_path = run_dir / MODEL_FILE
     if checkpoint is not None and Progress(**checkpoint["progress"]).finished(options.epochs) and model_path.exists():
         _log(f"{run_dir}: training already complete; {model_path} is up to date")
@@ -86,6 +95,7 @@ def fit(
     (run_dir / "event.yaml").write_text(yaml.safe_dump(event_info.raw, sort_keys=False))
     torch.manual_seed(options.seed)
     trainer = Trainer(options, event_info, prepare_data(options, event_info), torch.device(device), progress)
+    trainer.inputs = inputs
     if checkpoint is not None:
         trainer.restore(checkpoint)
         _log(f"{run_dir}: resuming after epoch {trainer.progress.epoch}")
@@ -110,6 +120,7 @@ class Trainer:
     ) -> None:
         self.options, self.event_info, self.data, self.device = options, event_info, data, device
         self.show_progress = progress
+        self.inputs: dict[str, str] = {}  # digests of what the run reads (input_digests), kept in the checkpoint
         self.network = build_network(event_info, options, data.class_counts, data.statistics).to(device)
         self.optimizer = getattr(torch.optim, options.optimizer)(
             self.network.parameters(), lr=options.learning_rate, weight_decay=options.l2_penalty
@@ -176,6 +187,7 @@ class Trainer:
     def checkpoint(self) -> dict[str, Any]:
         return {
             "options": self.options.to_dict(),
+            "inputs": self.inputs,
             "progress": asdict(self.progress),
             "model": self.network.state_dict(),
             "optimizer": self.optimizer.state_dict(),
@@ -282,18 +294,44 @@ def _autocast_dtype(device: torch.device) -> torch.dtype | None:
     return torch.bfloat16 if torch.cuda.is_bf16_supported() else torch.float16
 
 
-def _read_checkpoint(path: Path, options: SpanetOptions) -> dict[str, Any] | None:
-    """The checkpoint of an earlier call, if any; it must come from the same options (up to the epoch count)."""
+def _file_digest(path: str | Path) -> str:
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        for block in iter(lambda: handle.read(1 << 22), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def input_digests(options: SpanetOptions, event_info: EventInfo) -> dict[str, str]:
+    """SHA-256 of the training and validation files' contents and of the event description (what a run read)."""
+    digests = {"event_info": hashlib.sha256(json.dumps(event_info.raw, sort_keys=True).encode()).hexdigest()}
+    for key in ("training_file", "validation_file"):
+        path = getattr(options, key)
+        if path:
+            digests[key] = _file_digest(path)
+    return digests
+
+
+def _read_checkpoint(
+    path: Path, options: SpanetOptions, inputs: dict[str, str], restart_changed: bool
+) -> dict[str, Any] | None:
+    """The checkpoint of an earlier call of the same training, if any (see the module docstring)."""
     if not path.exists():
         return None
     checkpoint = load_payload(path)
     saved, current = checkpoint.get("options", {}), options.to_dict()
     changed = sorted(key for key in current if key not in RESUMABLE_CHANGES and saved.get(key) != current[key])
-    if changed:
-        raise CheckpointError(
-            f"{path} was written with different options {changed}; use another --name or remove the run directory"
-        )
-    return checkpoint
+    saved_inputs = checkpoint.get("inputs", {})
+    changed += sorted(f"content of {key}" for key in inputs if saved_inputs.get(key) != inputs[key])
+    if not changed:
+        return checkpoint
+    if restart_changed:
+        _log(f"{path} belongs to another training ({', '.join(changed)} changed): training afresh")
+        return None
+    raise CheckpointError(
+        f"{path} was written for another training ({', '.join(changed)} changed); use another --name, remove the "
+        "run directory or pass --restart_changed"
+    )
 
 
 def _write_metrics(path: Path, history: list[dict[str, float]]) -> None:
