@@ -1,16 +1,20 @@
 """End to end on tiny files: pairing predictions -> selection DNN -> templates -> scan -> tables and figures."""
 
 import json
+import shutil
 
+import h5py
 import numpy as np
 import pyhf
 import pytest
 
 from multihiggs.baselines.dnn_selection import main as dnn_main
+from multihiggs.convert.convert import ATTR_TAG_RATE
 from multihiggs.io.predictions import read_predictions, write_predictions
 from multihiggs.stats.__main__ import main
 from multihiggs.stats.results import read_results
 from multihiggs.stats.synthetic import lo_cross_section_fb, sample_mhh
+from multihiggs.stats.templates import read_templates
 
 from .events import hh_events, resolved_predictions, write_sample_file
 
@@ -236,3 +240,24 @@ def test_mixed_kl_signal_file_is_refused(files, tmp_path):
                 str(tmp_path / "t"),
             ]
         )
+
+
+def test_background_tag_rate_norm_uncertainty_reaches_the_workspace(files, tmp_path, capsys):
+    """An inclusive tag-rate QCD file carries its normalisation uncertainty: templates keep it, the fit adds it."""
+    background = tmp_path / "qcd_inclusive.h5"
+    shutil.copy(files["background"], background)
+    shutil.copy(predictions_of(files["background"], "truth"), predictions_of(background, "truth"))
+    with h5py.File(background, "r+") as handle:
+        handle.attrs[ATTR_TAG_RATE] = json.dumps({"model": "inclusive", "relative_uncertainty": 0.3})
+    templates = tmp_path / "templates.json"
+    arguments = ["templates", "--method", "truth", "--signal", *map(str, files["signal"]), "--signal-predictions"]
+    arguments += [predictions_of(p, "truth") for p in files["signal"]]
+    arguments += ["--background", str(background), "--background-predictions", predictions_of(background, "truth")]
+    main([*arguments, "--basis-kl", "0", "1", "5", "--bin-range", "250", "1000", "5", "-o", str(templates)])
+    assert read_templates(templates).background_norm_uncertainty == pytest.approx(0.3)
+    workspaces = tmp_path / "workspaces"
+    scan = ["scan", "--templates", str(templates), "--kl-range", "-2", "4", "1", "--luminosities", "139"]
+    main([*scan, "--background-norm-uncertainty", "0.1", "--workspace-dir", str(workspaces), "-o", str(tmp_path / "s")])
+    spec = json.loads(next(workspaces.glob("*.json")).read_text())
+    modifiers = [m for s in spec["channels"][0]["samples"] for m in s["modifiers"] if m["type"] == "normsys"]
+    assert modifiers[0]["data"]["hi"] == pytest.approx(1 + np.hypot(0.1, 0.3))
