@@ -7,14 +7,19 @@ import torch
 
 from multihiggs.spanet.checkpoint import build_network
 from multihiggs.spanet.data import compute_feature_statistics, read_events
+from multihiggs.spanet.model import SpanetNetwork
+from multihiggs.spanet.model.layers import GatedResidual, TransformerLayer
 
 
-@pytest.fixture(params=[False, True], ids=["bilinear", "pairwise"])
+@pytest.fixture(
+    params=[(False, "Gated"), (True, "Gated"), (False, "NormFirst")], ids=["bilinear", "pairwise", "plain-residual"]
+)
 def network_and_events(request, hh_file, hh_event_info, tiny_options):
-    """The tiny network with and without the pairwise-kinematics attention scores."""
+    """The tiny network with and without the pairwise-kinematics attention scores, gated or plain transformers."""
     torch.manual_seed(0)
     events = read_events(hh_file, hh_event_info).select(slice(0, 40))
-    options = tiny_options.updated({"pairwise_attention_features": request.param})
+    pairwise, transformer_type = request.param
+    options = tiny_options.updated({"pairwise_attention_features": pairwise, "transformer_type": transformer_type})
     network = build_network(hh_event_info, options, {}, compute_feature_statistics(events, hh_event_info))
     return network.eval(), events
 
@@ -95,3 +100,21 @@ def test_global_input_and_classification_head(hh_file, tiny_options):
     assert outputs.classification_logits["signal"].shape == (16, 2)
     assert events.class_labels["signal"].shape == (16,)
     assert not torch.allclose(outputs.classification_logits["signal"], shifted.classification_logits["signal"])
+
+
+def test_gated_residual_starts_near_the_identity_and_follows_transformer_type(hh_event_info, tiny_options):
+    torch.manual_seed(3)
+    gate = GatedResidual(8)
+    residual, update = torch.randn(5, 8), torch.randn(5, 8)
+    mixed = gate(update, residual)
+    # z = sigmoid(... - 2) ~ 0.12 at initialisation: the output stays much closer to the residual than to the update
+    assert (mixed - residual).norm() < 0.5 * (update - residual).norm()
+
+    def count(transformer_type: str, kind: type) -> int:
+        network = SpanetNetwork(hh_event_info, tiny_options.updated({"transformer_type": transformer_type}), {})
+        return sum(isinstance(module, kind) for module in network.modules())
+
+    n_layers = count("Gated", TransformerLayer)
+    assert n_layers >= 2 and count("NormFirst", TransformerLayer) == n_layers
+    assert count("Gated", GatedResidual) == count("gtrxl", GatedResidual) == 2 * n_layers  # attention + feed-forward
+    assert count("NormFirst", GatedResidual) == count("standard", GatedResidual) == 0

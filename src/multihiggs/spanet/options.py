@@ -4,6 +4,7 @@ Option files are interchangeable with the reference implementation (`pip install
 reference defines is accepted here, and the reference ignores our few extra keys (listed in
 :data:`EXTENSION_OPTIONS`). Options in :data:`COMPATIBILITY_ONLY_OPTIONS` select reference internals that this
 implementation does not have (e.g. its GRU linear blocks); they are accepted and stored but change nothing.
+``transformer_type`` is honoured: Gated/GTrXL builds gated residual connections, NormFirst/Standard plain ones.
 An unknown key, a wrong type or a value out of range is an error naming the key.
 """
 
@@ -48,6 +49,8 @@ class SpanetOptions:
     skip_connections: bool = True  # residual connections in the branch MLP blocks
     initial_embedding_skip_connections: bool = True  # residual connections in equal-width embedding layers
     linear_block_type: str = "GRU"
+    # "Gated" (or "GTrXL"): gated residual connections in every transformer layer; "NormFirst" or "Standard": plain
+    # residuals (ours is pre-norm in both; the reference's "Standard" is post-norm)
     transformer_type: str = "Gated"
     linear_activation: str = "gelu"
     normalization: str = "LayerNorm"
@@ -106,6 +109,11 @@ class SpanetOptions:
     def __post_init__(self) -> None:
         _validate(self)
 
+    @property
+    def gated_transformer(self) -> bool:
+        """True when ``transformer_type`` asks for the gated transformer (GRU-type gated residuals)."""
+        return _transformer_kind(self.transformer_type) in GATED_TRANSFORMER_TYPES
+
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> SpanetOptions:
         """Options from a mapping of reference option names (an unknown key is an error)."""
@@ -149,7 +157,6 @@ COMPATIBILITY_ONLY_OPTIONS = frozenset(
         "num_regression_layers",
         "split_symmetric_attention",
         "linear_block_type",
-        "transformer_type",
         "linear_activation",
         "normalization",
         "masking",
@@ -163,6 +170,15 @@ COMPATIBILITY_ONLY_OPTIONS = frozenset(
         "trial_output_dir",
     }
 )
+GATED_TRANSFORMER_TYPES = frozenset({"gated", "gtrxl"})
+PLAIN_TRANSFORMER_TYPES = frozenset({"standard", "normfirst"})
+
+
+def _transformer_kind(name: str) -> str:
+    """The reference's spelling rule: case, underscores and spaces do not matter."""
+    return name.lower().replace("_", "").replace(" ", "")
+
+
 EXTENSION_OPTIONS = frozenset(
     {
         "seed",
@@ -252,6 +268,12 @@ def _validate(options: SpanetOptions) -> None:
         "num_attention_heads",
         f"a divisor of hidden_dim={options.hidden_dim}",
         options.num_attention_heads,
+    )
+    _require(
+        _transformer_kind(options.transformer_type) in GATED_TRANSFORMER_TYPES | PLAIN_TRANSFORMER_TYPES,
+        "transformer_type",
+        "one of Gated, GTrXL, NormFirst, Standard",
+        options.transformer_type,
     )
     _require(options.transformer_dim_scale > 0, "transformer_dim_scale", "> 0", options.transformer_dim_scale)
     _require(options.learning_rate > 0, "learning_rate", "> 0", options.learning_rate)

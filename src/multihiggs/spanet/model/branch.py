@@ -79,6 +79,7 @@ class StackedEncoder(nn.Module):
             n_layers,
             options.dropout,
             options.transformer_activation,
+            gated=options.gated_transformer,
         )
 
     def forward(self, tokens: Tensor, padding_mask: Tensor) -> Tensor:

@@ -100,14 +100,41 @@ class OutputHead(nn.Module):
         return self.layers(x)
 
 
+class GatedResidual(nn.Module):
+    """GRU-type gated residual connection of the gated transformer (GTrXL, Parisotto et al. 2019).
+
+    With y the sublayer output and x the residual stream (both (…, D)):
+    r = σ(W_r y + U_r x), z = σ(W_z y + U_z x − b), h = tanh(W_h y + U_h (r ⊙ x)), output (1 − z) ⊙ x + z ⊙ h.
+    The gate bias b starts at ``gate_bias`` (z ≈ 0.12 for 2), so a new layer starts close to the identity map.
+    """
+
+    def __init__(self, dim: int, gate_bias: float = 2.0) -> None:
+        super().__init__()
+        self.from_update = nn.Linear(dim, 3 * dim)  # W_r, W_z, W_h (with biases)
+        self.from_residual = nn.Linear(dim, 2 * dim, bias=False)  # U_r, U_z
+        self.candidate_residual = nn.Linear(dim, dim, bias=False)  # U_h
+        self.gate_bias = nn.Parameter(torch.full((dim,), gate_bias))
+
+    def forward(self, update: Tensor, residual: Tensor) -> Tensor:
+        reset_update, gate_update, candidate_update = self.from_update(update).chunk(3, dim=-1)
+        reset_residual, gate_residual = self.from_residual(residual).chunk(2, dim=-1)
+        reset = torch.sigmoid(reset_update + reset_residual)
+        gate = torch.sigmoid(gate_update + gate_residual - self.gate_bias)
+        candidate = torch.tanh(candidate_update + self.candidate_residual(reset * residual))
+        return residual + gate * (candidate - residual)
+
+
 class TransformerLayer(nn.Module):
     """Pre-norm transformer encoder layer without positional encoding.
 
     x + Dropout(SelfAttention(LayerNorm(x))), then x + Dropout(FeedForward(LayerNorm(x))). Dropout acts on the
-    two residual branches only (not on the attention weights), which keeps the CPU cost low.
+    two residual branches only (not on the attention weights), which keeps the CPU cost low. With ``gated`` the two
+    additions are :class:`GatedResidual` connections instead (the gated transformer, option transformer_type Gated).
     """
 
-    def __init__(self, dim: int, n_heads: int, feedforward_dim: int, dropout: float, activation: str) -> None:
+    def __init__(
+        self, dim: int, n_heads: int, feedforward_dim: int, dropout: float, activation: str, gated: bool = False
+    ) -> None:
         super().__init__()
         self.n_heads = n_heads
         self.dropout = dropout
@@ -118,6 +145,12 @@ class TransformerLayer(nn.Module):
         self.feedforward_in = nn.Linear(dim, feedforward_dim)
         self.activation = nn.GELU() if activation == "gelu" else nn.ReLU()
         self.feedforward_out = nn.Linear(feedforward_dim, dim)
+        self.attention_gate = GatedResidual(dim) if gated else None
+        self.feedforward_gate = GatedResidual(dim) if gated else None
+
+    def _combine(self, gate: GatedResidual | None, update: Tensor, residual: Tensor) -> Tensor:
+        update = dropout(update, self.dropout, self.training)
+        return residual + update if gate is None else gate(update, residual)
 
     def forward(self, x: Tensor, key_bias: Tensor) -> Tensor:
         """(B, T, D) tokens and (B, 1, 1, T) additive key bias (0 for real keys, -inf for padding) -> (B, T, D)."""
@@ -129,24 +162,31 @@ class TransformerLayer(nn.Module):
         # An additive float mask takes a faster CPU kernel than a boolean one for these short sequences.
         attended = F.scaled_dot_product_attention(query, key, value, attn_mask=key_bias.to(query.dtype))
         attended = attended.transpose(1, 2).reshape(batch, length, dim)
-        x = x + dropout(self.attention_output(attended), self.dropout, self.training)
+        x = self._combine(self.attention_gate, self.attention_output(attended), x)
         hidden = self.activation(self.feedforward_in(self.feedforward_norm(x)))
-        return x + dropout(self.feedforward_out(hidden), self.dropout, self.training)
+        return self._combine(self.feedforward_gate, self.feedforward_out(hidden), x)
 
 
 class TransformerStack(nn.Module):
-    """Stack of :class:`TransformerLayer` with a final LayerNorm over (B, T, D) tokens.
+    """Stack of :class:`TransformerLayer` (``gated``: with gated residuals) and a final LayerNorm over (B, T, D).
 
     No positional encoding is added, so the output is equivariant under any reordering of the tokens.
     Every query must see at least one real key (the network always keeps a context token unmasked).
     """
 
     def __init__(
-        self, dim: int, n_heads: int, feedforward_dim: int, n_layers: int, dropout: float, activation: str
+        self,
+        dim: int,
+        n_heads: int,
+        feedforward_dim: int,
+        n_layers: int,
+        dropout: float,
+        activation: str,
+        gated: bool = False,
     ) -> None:
         super().__init__()
         self.layers = nn.ModuleList(
-            TransformerLayer(dim, n_heads, feedforward_dim, dropout, activation) for _ in range(n_layers)
+            TransformerLayer(dim, n_heads, feedforward_dim, dropout, activation, gated) for _ in range(n_layers)
         )
         self.norm = nn.LayerNorm(dim) if n_layers > 0 else nn.Identity()
 

@@ -70,6 +70,7 @@ class SpanetNetwork(nn.Module):
             options.num_encoder_layers,
             options.dropout,
             options.transformer_activation,
+            gated=options.gated_transformer,
         )
         self.branches = nn.ModuleList(ParticleBranch(particle, options) for particle in event_info.particles)
         # Sources whose jet pairs are scored with their kinematics -> (pt, eta, sinphi, cosphi, mass) columns.
