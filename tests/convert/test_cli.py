@@ -53,6 +53,7 @@ def _expected_layout(n_higgs):
         expected |= {layout.truth_higgs_key(i, q): ((), "f") for q in layout.TRUTH_HIGGS_QUANTITIES}
     expected[layout.classification_key()] = ((), "i")
     expected[layout.event_weight_key()] = ((), "f")
+    expected[layout.truth_tag_weight_key()] = ((), "f")
     expected |= {layout.truth_event_key(q): ((), "i") for q in layout.TRUTH_EVENT_QUANTITIES}
     return expected
 

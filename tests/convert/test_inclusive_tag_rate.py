@@ -134,9 +134,12 @@ def test_conversion_with_inclusive_rates_keeps_the_truth_total_with_more_effecti
     # on average and K is 1 within its uncertainty (in showered QCD, heavy flavour in pairs makes K > 1).
     assert abs(attribute["factor"] - 1) < 3 * attribute["relative_uncertainty"]
     assert ((tags & candidates).sum(axis=1) >= 3).mean() > 0.9  # tags redrawn given >= 3 with the inclusive rate
-    background = read_sample_file(tmp_path / "incl" / "test.h5")
-    assert_allclose(background.norm_uncertainty, attribute["relative_uncertainty"])
-    assert read_sample_file(tmp_path / "truth" / "test.h5").norm_uncertainty == 0.0
+    # The truth-flavour weights of the same events travel with them (for the selected-region normalisation).
+    truth_files = [read_sample_file(tmp_path / "truth" / f"{name}.h5") for name in ("train", "val", "test")]
+    inclusive_files = [read_sample_file(tmp_path / "incl" / f"{name}.h5") for name in ("train", "val", "test")]
+    for truth_file, inclusive_file in zip(truth_files, inclusive_files, strict=True):
+        assert truth_file.truth_tag_weight_pb is None  # the truth model's event weights are the truth weights
+        assert_allclose(inclusive_file.truth_tag_weight_pb, truth_file.event_weight_pb)
 
     assert main([*common[:-3], "--four-tag", "--tag-rate-model", "inclusive", "--output-dir", str(tmp_path / "x")]) == 2
     assert "needs tag-rate weights" in capsys.readouterr().err

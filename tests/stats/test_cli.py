@@ -10,6 +10,7 @@ import pytest
 
 from multihiggs.baselines.dnn_selection import main as dnn_main
 from multihiggs.convert.convert import ATTR_TAG_RATE
+from multihiggs.io import spanet_layout as layout
 from multihiggs.io.predictions import read_predictions, write_predictions
 from multihiggs.stats.__main__ import main
 from multihiggs.stats.results import read_results
@@ -242,22 +243,37 @@ def test_mixed_kl_signal_file_is_refused(files, tmp_path):
         )
 
 
-def test_background_tag_rate_norm_uncertainty_reaches_the_workspace(files, tmp_path, capsys):
-    """An inclusive tag-rate QCD file carries its normalisation uncertainty: templates keep it, the fit adds it."""
+def test_inclusive_tag_rate_background_is_normalised_to_its_truth_weights_in_the_selected_region(
+    files, tmp_path, capsys
+):
+    """An inclusive tag-rate QCD file: the selected template is scaled to the truth-flavour yield of the same events
+    and the truth weights' 1/√n_eff becomes its normalisation uncertainty, added to the configured one in the fit."""
     background = tmp_path / "qcd_inclusive.h5"
     shutil.copy(files["background"], background)
     shutil.copy(predictions_of(files["background"], "truth"), predictions_of(background, "truth"))
     with h5py.File(background, "r+") as handle:
-        handle.attrs[ATTR_TAG_RATE] = json.dumps({"model": "inclusive", "relative_uncertainty": 0.3})
-    templates = tmp_path / "templates.json"
+        weights = handle[layout.event_weight_key()][...]
+        truth = np.where(np.arange(len(weights)) % 10 == 0, 4.0 * weights, 0.0)  # few events carry it: K ~ 0.4
+        handle[layout.truth_tag_weight_key()] = truth
+        handle.attrs[ATTR_TAG_RATE] = json.dumps({"model": "inclusive", "relative_uncertainty": 0.1})
     arguments = ["templates", "--method", "truth", "--signal", *map(str, files["signal"]), "--signal-predictions"]
     arguments += [predictions_of(p, "truth") for p in files["signal"]]
-    arguments += ["--background", str(background), "--background-predictions", predictions_of(background, "truth")]
-    main([*arguments, "--basis-kl", "0", "1", "5", "--bin-range", "250", "1000", "5", "-o", str(templates)])
-    assert read_templates(templates).background_norm_uncertainty == pytest.approx(0.3)
+    common = [*arguments, "--basis-kl", "0", "1", "5", "--bin-range", "250", "1000", "5", "--threshold", "0.3"]
+    plain = tmp_path / "plain.json"
+    main([*common, "--background", str(files["background"]), "--background-predictions",
+          predictions_of(files["background"], "truth"), "-o", str(plain)])  # fmt: skip
+    templates = tmp_path / "templates.json"
+    main([*common, "--background", str(background), "--background-predictions", predictions_of(background, "truth"),
+          "-o", str(templates)])  # fmt: skip
+    plain, scaled = read_templates(plain), read_templates(templates)
+    region = scaled.metadata["tag_rate_region"]
+    np.testing.assert_allclose(scaled.background_pb, region["factor"] * plain.background_pb)
+    assert 0.2 < region["factor"] < 0.6 and region["truth_n_eff"] < region["inclusive_n_eff"] / 5
+    assert scaled.background_norm_uncertainty == pytest.approx(region["truth_n_eff"] ** -0.5)
+    assert plain.background_norm_uncertainty == 0.0 and "tag_rate_region" not in plain.metadata
     workspaces = tmp_path / "workspaces"
     scan = ["scan", "--templates", str(templates), "--kl-range", "-2", "4", "1", "--luminosities", "139"]
     main([*scan, "--background-norm-uncertainty", "0.1", "--workspace-dir", str(workspaces), "-o", str(tmp_path / "s")])
     spec = json.loads(next(workspaces.glob("*.json")).read_text())
     modifiers = [m for s in spec["channels"][0]["samples"] for m in s["modifiers"] if m["type"] == "normsys"]
-    assert modifiers[0]["data"]["hi"] == pytest.approx(1 + np.hypot(0.1, 0.3))
+    assert modifiers[0]["data"]["hi"] == pytest.approx(1 + np.hypot(0.1, scaled.background_norm_uncertainty))

@@ -234,11 +234,15 @@ def convert_chunk(
     config: ConversionConfig,
     weight_scale: float,
     tag_efficiency: TagEfficiency | None = None,
+    truth_tag_efficiency: TagEfficiency | None = None,
+    tag_weight_factor: float = 1.0,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Rows of the selected events of one chunk: ({dataset path: array}, split index per row).
 
     ``chunk``: {logical branch: jagged array} as yielded by ``iterate_delphes`` for :func:`required_branches`.
-    ``weight_scale`` multiplies ``Event.Weight`` (1 / N_generated, times a cross-section rescaling).
+    ``weight_scale`` multiplies ``Event.Weight`` (1 / N_generated, times a cross-section rescaling). With tag-rate
+    weights, ``tag_efficiency`` gives P(≥ n tags) (times ``tag_weight_factor``: the inclusive model's K) and
+    ``truth_tag_efficiency``, when given, the truth-flavour weights stored beside them (else the same weights).
     """
     cuts = config.selection
     jets = selection.select_and_order(_collection(chunk, "Jet", JET_FIELDS), cuts.jet_min_pt, cuts.jet_max_abs_eta)
@@ -249,11 +253,17 @@ def convert_chunk(
     n_tagged = (is_candidate & btag_bit(jets["BTag"], cuts.tag_working_point)).sum(axis=1)
     keep = selection.pass_jet_count(jets.count, cuts) & selection.pass_four_tag(n_tagged, cuts)
     weight = np.asarray(ak.to_numpy(chunk["Event.Weight"]), dtype=np.float64) * weight_scale
+    truth_weight = weight
     if cuts.tag_rate_weights:
         if tag_efficiency is None:
             raise ValueError("tag-rate weights need a tag_efficiency function")
         candidates = candidate_jets(jets, weight, cuts)
-        weight = weight * event_tag_probabilities(candidates, tag_efficiency, cuts.tag_working_point, cuts.n_tags)
+        point, n_tags = cuts.tag_working_point, cuts.n_tags
+        base = weight
+        weight = base * tag_weight_factor * event_tag_probabilities(candidates, tag_efficiency, point, n_tags)
+        truth_weight = weight
+        if truth_tag_efficiency is not None:
+            truth_weight = base * event_tag_probabilities(candidates, truth_tag_efficiency, point, n_tags)
         keep &= weight != 0
 
     jets, fatjets = jets.take_events(keep), fatjets.take_events(keep)
@@ -298,6 +308,7 @@ def convert_chunk(
             columns[layout.truth_higgs_key(higgs_number, quantity)] = values[:, index].astype(np.float32)
     columns[layout.classification_key()] = np.full(n_events, int(config.signal), dtype=np.int64)
     columns[layout.event_weight_key()] = weight[keep]
+    columns[layout.truth_tag_weight_key()] = truth_weight[keep]
     columns[layout.truth_event_key("n_jets")] = jets.count.astype(np.int64)
     columns[layout.truth_event_key("n_boosted")] = fatjets.count.astype(np.int64)
     columns[layout.truth_event_key("sample_id")] = np.full(n_events, sample_id(config.sample), dtype=np.int64)
@@ -424,9 +435,10 @@ def convert(
     n_generated = sum(open_delphes_tree(path).num_entries for path in inputs)  # validates every file up front
     weight_scale = _weight_scale(inputs, n_generated, config)
     summary = ConversionSummary(sample=config.sample, n_generated=n_generated)
+    truth_tag_efficiency, tag_weight_factor = None, 1.0
     if config.tag_rate_model == "inclusive":
-        tag_efficiency, factor, summary.tag_rate = inclusive_tag_rate_model(inputs, config, tag_efficiency)
-        weight_scale *= factor
+        truth_tag_efficiency = tag_efficiency
+        tag_efficiency, tag_weight_factor, summary.tag_rate = inclusive_tag_rate_model(inputs, config, tag_efficiency)
 
     writers = [AppendableH5(path) for path in final_paths]
     try:
@@ -435,7 +447,9 @@ def convert(
             for chunk in iterate_delphes(path, required_branches(config), step_size=config.step_size):
                 check_finite(chunk, path, first_entry)
                 first_entry += len(chunk["Event.Number"])
-                columns, split = convert_chunk(chunk, config, weight_scale, tag_efficiency)
+                columns, split = convert_chunk(
+                    chunk, config, weight_scale, tag_efficiency, truth_tag_efficiency, tag_weight_factor
+                )
                 for index, writer in enumerate(writers):
                     in_split = split == index
                     writer.append({key: values[in_split] for key, values in columns.items()})

@@ -11,6 +11,8 @@ Layout (N events; J = MAX_JETS AK5 jets, B = MAX_BOOSTED AK8 jets, H = number of
   are the same Higgs boson; Higgs bosons are ordered by decreasing truth pT.
 - ``CLASSIFICATIONS/EVENT/signal``  int64 (N,): 1 for signal, 0 for background.
 - ``WEIGHTS/EVENT/event_weight``  float (N,): cross-section weight in pb per event (sum = sigma of the file).
+- ``WEIGHTS/EVENT/truth_tag_weight``  float (N,): the event weight with truth-flavour tag-rate probabilities (pb);
+  differs from ``event_weight`` only for a background converted with the flavour-inclusive tag-rate model.
 - ``WEIGHTS/h{i}/mass_weight``  float (N,): per-target weight of the flat-mass variant (1 elsewhere).
 - ``TRUTH/h{i}/{pt, eta, phi, mass}``  truth Higgs kinematics (GeV, rad; NaN where the Higgs does not exist).
 - ``TRUTH/EVENT/{n_jets, n_boosted, sample_id, event_number}``  bookkeeping used by the evaluation.
@@ -101,6 +103,11 @@ def classification_key() -> str:
 def event_weight_key() -> str:
     """Dataset path of the per-event cross-section weight (pb)."""
     return f"{WEIGHTS}/EVENT/event_weight"
+
+
+def truth_tag_weight_key() -> str:
+    """Dataset path of the per-event weight with truth-flavour tag-rate probabilities (pb)."""
+    return f"{WEIGHTS}/EVENT/truth_tag_weight"
 
 
 def mass_weight_key(higgs_index: int) -> str:

@@ -64,7 +64,7 @@ def selected_sample(events: MethodEvents, observable: str, *, signal: bool) -> S
         weight_pb=sample.event_weight_pb,
         split_fraction=sample.split_fraction,
         lo_cross_section_pb=sample.lo_cross_section_pb() if signal else None,
-        norm_uncertainty=sample.norm_uncertainty,
+        truth_tag_weight_pb=sample.truth_tag_weight_pb,
     )
 
 

@@ -39,7 +39,7 @@ class SampleFile:
     kl: float
     split_fraction: float
     n_generated: int
-    norm_uncertainty: float = 0.0  # relative; the inclusive tag-rate normalisation's, 0 for other samples
+    truth_tag_weight_pb: np.ndarray | None = None  # (N,) truth-flavour TRF weights of an inclusive-TRF background
 
     @property
     def n_events(self) -> int:
@@ -78,6 +78,9 @@ def read_sample_file(path: str | Path) -> SampleFile:
         split = str(handle.attrs[ATTR_SPLIT])
         n_generated = int(handle.attrs[ATTR_N_GENERATED])
         tag_rate = json.loads(handle.attrs.get(ATTR_TAG_RATE, "null"))
+        truth_tag_weights = None
+        if tag_rate and layout.truth_tag_weight_key() in handle:
+            truth_tag_weights = np.asarray(read_dataset(handle, layout.truth_tag_weight_key()), dtype=np.float64)
     if split not in SPLIT_NAMES:
         raise ValueError(f"{path}: split attribute {split!r} is not one of {SPLIT_NAMES}")
     fraction = float(config["split_fractions"][SPLIT_NAMES.index(split)])
@@ -88,14 +91,15 @@ def read_sample_file(path: str | Path) -> SampleFile:
     unique_kl = np.unique(kl_values)
     # κλ is stored as float32: round back to the decimal the sample was named with (2.45, not 2.4500000477)
     kl = round(float(unique_kl[0]), _KL_DECIMALS) if len(unique_kl) == 1 else float("nan")
-    norm_uncertainty = float(tag_rate["relative_uncertainty"]) if tag_rate else 0.0
+    if tag_rate and truth_tag_weights is None:
+        raise ValueError(f"{path}: an inclusive tag-rate background needs its {layout.truth_tag_weight_key()}")
     return SampleFile(
         path=path,
         event_weight_pb=weights,
         kl=kl,
         split_fraction=fraction,
         n_generated=n_generated,
-        norm_uncertainty=norm_uncertainty,
+        truth_tag_weight_pb=truth_tag_weights,
     )
 
 

@@ -52,8 +52,8 @@ class SelectedSample:
         weight_pb: (N,) event weights (pb).
         split_fraction: fraction f of the sample in this file.
         lo_cross_section_pb: generated LO cross section of a signal sample (pb); None for background.
-        norm_uncertainty: relative uncertainty of the sample's normalisation that its weights carry beyond their
-            MC statistics (inclusive tag-rate background: 1/√n_eff of its truth-TRF normalisation); 0 if none.
+        truth_tag_weight_pb: (N,) for a background whose weights come from the flavour-inclusive tag-rate model:
+            the same events' truth-flavour tag-rate weights, which normalise the selected template (None: none).
     """
 
     kl: float
@@ -62,11 +62,11 @@ class SelectedSample:
     weight_pb: np.ndarray
     split_fraction: float
     lo_cross_section_pb: float | None = None
-    norm_uncertainty: float = 0.0
+    truth_tag_weight_pb: np.ndarray | None = None
 
     def __post_init__(self) -> None:
         n = np.shape(self.observable)
-        for name in ("score", "weight_pb"):
+        for name in ("score", "weight_pb") + (("truth_tag_weight_pb",) if self.truth_tag_weight_pb is not None else ()):
             if np.shape(getattr(self, name)) != n:
                 raise ValueError(f"{name} has shape {np.shape(getattr(self, name))}, the observable {n}")
         if not 0 < self.split_fraction <= 1:
@@ -80,6 +80,52 @@ class Histogram:
     sumw: np.ndarray
     sumw2: np.ndarray
     counts: np.ndarray
+
+    def scaled(self, factor: float) -> Histogram:
+        """The histogram of the same events with every weight multiplied by ``factor``."""
+        return Histogram(self.sumw * factor, self.sumw2 * factor**2, self.counts)
+
+
+@dataclass(frozen=True)
+class RegionNormalisation:
+    """Truth-flavour over inclusive tag-rate yield of the selected background, K_region, and its statistics."""
+
+    factor: float
+    truth_n_eff: float
+    inclusive_n_eff: float
+
+    @property
+    def relative_uncertainty(self) -> float:
+        """1/√n_eff of the truth-flavour weights of the selected events."""
+        return float(1.0 / np.sqrt(self.truth_n_eff))
+
+    def as_dict(self) -> dict[str, float]:
+        return {
+            "factor": self.factor,
+            "relative_uncertainty": self.relative_uncertainty,
+            "truth_n_eff": self.truth_n_eff,
+            "inclusive_n_eff": self.inclusive_n_eff,
+        }
+
+
+def _kish(weights: np.ndarray) -> float:
+    return float(weights.sum() ** 2 / (weights**2).sum())
+
+
+def tag_rate_region_normalisation(background: SelectedSample, passed: np.ndarray) -> RegionNormalisation | None:
+    """K_region = Σ truth-flavour TRF weight / Σ inclusive TRF weight over the selected background events.
+
+    The flavour-inclusive tag rate gives every QCD event a smooth weight (template shapes with many effective
+    events), but it misses that heavy flavour comes in pairs with its own kinematics, so its yield after a selection
+    is biased; the truth-flavour weights of the same events fix the selected yield, with their (few) effective
+    events setting its uncertainty. None for a background without truth-flavour weights (nothing to correct).
+    """
+    if background.truth_tag_weight_pb is None:
+        return None
+    inclusive, truth = background.weight_pb[passed], background.truth_tag_weight_pb[passed]
+    if not (inclusive.sum() > 0 and truth.sum() > 0):
+        raise ValueError("no selected background event carries weight: the tag-rate region cannot be normalised")
+    return RegionNormalisation(float(truth.sum() / inclusive.sum()), _kish(truth), _kish(inclusive))
 
 
 def selection_mask(sample: SelectedSample, threshold: float | None) -> np.ndarray:
@@ -214,7 +260,7 @@ class Templates:
     background_counts: np.ndarray
     nnlo_coefficients_fb: tuple[float, float, float] = NNLO_FTAPPROX_13TEV_FB
     br_hbb: float = BR_H_BB
-    background_norm_uncertainty: float = 0.0  # the background sample's own (SelectedSample.norm_uncertainty)
+    background_norm_uncertainty: float = 0.0  # relative, the background's own (truth-TRF normalisation of its region)
     metadata: dict = field(default_factory=dict)
 
     def __post_init__(self) -> None:
@@ -386,6 +432,9 @@ def build_templates(
         edges,
         background.split_fraction,
     )
+    region = tag_rate_region_normalisation(background, background_passed)
+    if region is not None:
+        background_hist = background_hist.scaled(region.factor)
     signal_templates = []
     for sample in signals:
         passed = selection_mask(sample, threshold)
@@ -411,8 +460,11 @@ def build_templates(
         background_variance_pb2=background_hist.sumw2,
         background_counts=background_hist.counts,
         nnlo_coefficients_fb=tuple(nnlo_coefficients_fb),
-        background_norm_uncertainty=float(background.norm_uncertainty),
-        metadata={"unphysical_bins_projected": unphysical_bins},
+        background_norm_uncertainty=0.0 if region is None else region.relative_uncertainty,
+        metadata={
+            "unphysical_bins_projected": unphysical_bins,
+            **({} if region is None else {"tag_rate_region": region.as_dict()}),
+        },
     )
 
 
