@@ -93,6 +93,8 @@ def scan_options():
     ]
     if stats["background_norm_uncertainty"] > 0:
         options.append(f"--background-norm-uncertainty {stats['background_norm_uncertainty']}")
+    if not stats["background_mc_stat"]:
+        options.append("--no-background-mc-stat")
     if stats["reference_method"] in STATS_METHODS:
         options.append(f"--reference {stats['reference_method']}")
     return " ".join(options)
