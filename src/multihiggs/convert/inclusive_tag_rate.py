@@ -14,10 +14,13 @@ truth TRF over the whole sample,
 
     K = Σ_events w P_truth(≥ n) / Σ_events w P_incl(≥ n),
 
-and K carries the truth TRF's relative statistical uncertainty 1 / √n_eff(truth), reported for the likelihood's
-background normalisation uncertainty. What the inclusive model cannot give is the kinematic correlation of the tags
-with heavy flavour; ``multihiggs.convert.tag_rate_closure`` measures how well the shapes agree where the truth
-TRF has statistics (fewer required tags).
+with the relative statistical uncertainty 1 / √n_eff(truth). What the inclusive model cannot give is the kinematic
+correlation of the tags with heavy flavour: ``multihiggs.convert.tag_rate_closure`` compares the shapes where the
+truth TRF has statistics (fewer required tags), and after an analysis selection the inclusive yield is biased (on
+the default sample it overestimates the truth-TRF yield of the selected HH regions by 2–4×). The conversion
+therefore stores the truth-flavour weights of the same events too (``WEIGHTS/EVENT/truth_tag_weight``), and the
+κλ templates normalise each selected background to them (``multihiggs.stats.templates``), with their 1/√n_eff in
+that region as the normalisation uncertainty: the shape from the inclusive weights, the yield from the truth ones.
 
 Everything here is pure: arrays of candidate jets in, rates and sums out (the conversion does the file passes).
 """
