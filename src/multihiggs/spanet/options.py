@@ -49,9 +49,9 @@ class SpanetOptions:
     skip_connections: bool = True  # residual connections in the branch MLP blocks
     initial_embedding_skip_connections: bool = True  # residual connections in equal-width embedding layers
     linear_block_type: str = "GRU"
-    # "Gated" (or "GTrXL"): gated residual connections in every transformer layer; "NormFirst" or "Standard": plain
-    # residuals (ours is pre-norm in both; the reference's "Standard" is post-norm)
-    transformer_type: str = "Gated"
+    # "Gated" (or "GTrXL"): gated residual connections in every transformer layer; "NormFirst" or "Standard" (the
+    # reference's default): plain residuals (ours is pre-norm in both; the reference's "Standard" is post-norm)
+    transformer_type: str = "Standard"
     linear_activation: str = "gelu"
     normalization: str = "LayerNorm"
     masking: str = "Filling"
