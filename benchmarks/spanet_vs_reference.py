@@ -19,15 +19,15 @@ extension keys (``seed``, ``early_stopping_patience``, ...), which its ``spanet.
 both is config/event_files/NAME.yaml (``--event-file``): hhh (resolved + boosted, as our workflow trains) or
 hhh_resolved (the three resolved Higgs only, seed 000's topology, read from the same files).
 
-The same options do not build the same network. Ours accepts but ignores the reference's architecture keys
-(``multihiggs.spanet.options.COMPATIBILITY_ONLY_OPTIONS``, listed under "ignored_by_ours" in the JSON): with
-``transformer_type`` "Gated" and ``linear_block_type`` "GRU" the reference builds gated transformer layers and GRU
-linear blocks whose gates start nearly closed, ignores ``transformer_dim`` and divides the pair scores by
-hidden_dim (64 for sm.json), while ours always builds a pre-norm transformer with plain residual blocks and scales
-pair scores by 1/sqrt(transformer_dim): 2.8 M against 0.92 M parameters. In the reference one of the three
-interchangeable Higgs branches typically stays near a uniform guess for many epochs, which caps its event purity
-(~0.11 after 16 epochs on 12k HHH events; ~0.15 with transformer_type "Standard"). The purity rows therefore
-compare two implementations of one option file, not one network.
+The same options do not build the same network. Both honour ``transformer_type`` (Gated: gated residuals;
+NormFirst/Standard: plain ones, ours pre-norm in both cases), but ours accepts and ignores the reference's other
+architecture keys (``multihiggs.spanet.options.COMPATIBILITY_ONLY_OPTIONS``, listed under "ignored_by_ours" in the
+JSON): with ``linear_block_type`` "GRU" the reference builds GRU-gated linear blocks whose gates start nearly
+closed; it also ignores ``transformer_dim`` and divides the pair scores by hidden_dim (64 for sm.json), where ours
+scales them by 1/sqrt(transformer_dim). In the reference one of the three interchangeable Higgs branches
+typically stays near a uniform guess for many epochs, which caps its event purity (~0.11 after 16 epochs on 12k
+HHH events with Gated; ~0.15 with Standard). The purity rows therefore compare two implementations of one option
+file, not one network.
 
 Reference pitfalls met here: (1) it divides each particle's loss by that particle's number of targets in the batch
 (after the event permutation), so a training batch without any target for one slot (the third boosted Higgs is
