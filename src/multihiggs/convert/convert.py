@@ -261,9 +261,11 @@ def convert_chunk(
         point, n_tags = cuts.tag_working_point, cuts.n_tags
         base = weight
         weight = base * tag_weight_factor * event_tag_probabilities(candidates, tag_efficiency, point, n_tags)
-        truth_weight = weight
-        if truth_tag_efficiency is not None:
-            truth_weight = base * event_tag_probabilities(candidates, truth_tag_efficiency, point, n_tags)
+        truth_weight = (
+            weight
+            if truth_tag_efficiency is None
+            else base * event_tag_probabilities(candidates, truth_tag_efficiency, point, n_tags)
+        )
         keep &= weight != 0
 
     jets, fatjets = jets.take_events(keep), fatjets.take_events(keep)

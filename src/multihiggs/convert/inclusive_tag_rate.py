@@ -141,6 +141,11 @@ class TagRateNormalisation:
     inclusive_sum: float
     inclusive_sum_of_squares: float
 
+    @classmethod
+    def from_weights(cls, truth: np.ndarray, inclusive: np.ndarray) -> TagRateNormalisation:
+        """The sums of one set of events' truth-flavour and inclusive TRF weights."""
+        return cls(float(truth.sum()), float((truth**2).sum()), float(inclusive.sum()), float((inclusive**2).sum()))
+
     @property
     def factor(self) -> float:
         """K: multiplies the inclusive-TRF weights so that they sum to the truth-TRF total."""
@@ -159,7 +164,7 @@ class TagRateNormalisation:
     @property
     def relative_uncertainty(self) -> float:
         """Relative statistical uncertainty of K, 1 / √n_eff(truth)."""
-        return 1.0 / np.sqrt(self.truth_n_eff)
+        return float(1.0 / np.sqrt(self.truth_n_eff))
 
     def as_dict(self) -> dict[str, float]:
         """JSON-ready summary."""

@@ -35,6 +35,7 @@ from multihiggs.convert.inclusive_tag_rate import (
     InclusiveTagRate,
     TagEfficiency,
     TagRateBinning,
+    TagRateNormalisation,
     event_tag_probabilities,
     measure_inclusive_rates,
 )
@@ -93,9 +94,20 @@ class ClosureResult:
     """Closure histograms and normalisation figures per required number of tags."""
 
     histograms: tuple[ClosureHistogram, ...]
-    factor: Mapping[int, float]  # K_n
-    truth_n_eff: Mapping[int, float]
-    inclusive_n_eff: Mapping[int, float]
+    normalisation: Mapping[int, TagRateNormalisation]  # per required number of tags n
+
+    @property
+    def factor(self) -> dict[int, float]:
+        """K_n per n."""
+        return {n: norm.factor for n, norm in self.normalisation.items()}
+
+    @property
+    def truth_n_eff(self) -> dict[int, float]:
+        return {n: norm.truth_n_eff for n, norm in self.normalisation.items()}
+
+    @property
+    def inclusive_n_eff(self) -> dict[int, float]:
+        return {n: norm.inclusive_n_eff for n, norm in self.normalisation.items()}
 
 
 def measure_closure(
@@ -126,7 +138,8 @@ def measure_closure(
                     sums[kind, name, n] += np.histogram(clipped, bins=edges, weights=values)[0]
     if any(not totals["t", n] > 0 or not totals["i", n] > 0 for n in n_values):
         raise ValueError(f"some required tag count in {n_values} has no event with a non-zero weight")
-    factor = {n: totals["t", n] / totals["i", n] for n in n_values}
+    normalisation = {n: TagRateNormalisation(*(totals[kind, n] for kind in kinds)) for n in n_values}
+    factor = {n: norm.factor for n, norm in normalisation.items()}
     histograms = tuple(
         ClosureHistogram(
             observable=name,
@@ -142,9 +155,7 @@ def measure_closure(
     )
     return ClosureResult(
         histograms=histograms,
-        factor=factor,
-        truth_n_eff={n: totals["t", n] ** 2 / totals["t2", n] for n in n_values},
-        inclusive_n_eff={n: totals["i", n] ** 2 / totals["i2", n] for n in n_values},
+        normalisation=normalisation,
     )
 
 

@@ -33,6 +33,7 @@ from pathlib import Path
 import hist
 import numpy as np
 
+from multihiggs.convert.inclusive_tag_rate import TagRateNormalisation
 from multihiggs.io.json_file import load_json_file
 from multihiggs.stats.cross_sections import BR_H_BB, FB_PER_PB, NNLO_FTAPPROX_13TEV_FB
 from multihiggs.stats.morphing import basis_weights, morph, morph_variance, physical_basis_templates
@@ -86,33 +87,7 @@ class Histogram:
         return Histogram(self.sumw * factor, self.sumw2 * factor**2, self.counts)
 
 
-@dataclass(frozen=True)
-class RegionNormalisation:
-    """Truth-flavour over inclusive tag-rate yield of the selected background, K_region, and its statistics."""
-
-    factor: float
-    truth_n_eff: float
-    inclusive_n_eff: float
-
-    @property
-    def relative_uncertainty(self) -> float:
-        """1/√n_eff of the truth-flavour weights of the selected events."""
-        return float(1.0 / np.sqrt(self.truth_n_eff))
-
-    def as_dict(self) -> dict[str, float]:
-        return {
-            "factor": self.factor,
-            "relative_uncertainty": self.relative_uncertainty,
-            "truth_n_eff": self.truth_n_eff,
-            "inclusive_n_eff": self.inclusive_n_eff,
-        }
-
-
-def _kish(weights: np.ndarray) -> float:
-    return float(weights.sum() ** 2 / (weights**2).sum())
-
-
-def tag_rate_region_normalisation(background: SelectedSample, passed: np.ndarray) -> RegionNormalisation | None:
+def tag_rate_region_normalisation(background: SelectedSample, passed: np.ndarray) -> TagRateNormalisation | None:
     """K_region = Σ truth-flavour TRF weight / Σ inclusive TRF weight over the selected background events.
 
     The flavour-inclusive tag rate gives every QCD event a smooth weight (template shapes with many effective
@@ -125,7 +100,7 @@ def tag_rate_region_normalisation(background: SelectedSample, passed: np.ndarray
     inclusive, truth = background.weight_pb[passed], background.truth_tag_weight_pb[passed]
     if not (inclusive.sum() > 0 and truth.sum() > 0):
         raise ValueError("no selected background event carries weight: the tag-rate region cannot be normalised")
-    return RegionNormalisation(float(truth.sum() / inclusive.sum()), _kish(truth), _kish(inclusive))
+    return TagRateNormalisation.from_weights(truth, inclusive)
 
 
 def selection_mask(sample: SelectedSample, threshold: float | None) -> np.ndarray:
