@@ -251,6 +251,29 @@ def iterate_batches(n_events: int, batch_size: int, generator: torch.Generator |
         yield order[start : start + batch_size]
 
 
+def multiplicity_order(masks: dict[str, Tensor]) -> Tensor:
+    """Event indices sorted (stably) by the number of real vectors of each sequential input, so that consecutive
+    batches hold events of (nearly) equal length and carry little padding."""
+    n_events = next(iter(masks.values())).shape[0]
+    key = torch.zeros(n_events, dtype=torch.int64)
+    for mask in masks.values():
+        key = key * (mask.shape[1] + 1) + mask.sum(dim=1)
+    return torch.sort(key, stable=True).indices
+
+
+def without_trailing_padding(events: EventTensors) -> EventTensors:
+    """``events`` with each sequential input cut after the last position that is real in any event (at least one
+    position kept). Vector indices (targets) keep their meaning, and the network gives the same outputs on the
+    kept vectors, since padding is masked everywhere."""
+    features, masks = {}, {}
+    for name, mask in events.masks.items():
+        real_positions = torch.nonzero(mask.any(dim=0))
+        length = max(int(real_positions[-1]) + 1 if len(real_positions) else 0, 1)
+        features[name] = events.features[name][:, :length]
+        masks[name] = mask[:, :length]
+    return events.replace(features=features, masks=masks)
+
+
 def number_of_batches(n_events: int, batch_size: int) -> int:
     return math.ceil(n_events / batch_size)
 

@@ -37,7 +37,7 @@ from multihiggs.spanet.checkpoint import (
 from multihiggs.spanet.data import EventTensors, iterate_batches, number_of_batches
 from multihiggs.spanet.decoding import decode_assignments
 from multihiggs.spanet.event_info import EventInfo
-from multihiggs.spanet.inference import batch_probabilities, concatenate_probabilities
+from multihiggs.spanet.inference import batch_probabilities, in_event_order, network_batches
 from multihiggs.spanet.loss import LossScales, SymmetricLoss
 from multihiggs.spanet.metrics import assignment_purity
 from multihiggs.spanet.model import SpanetNetwork
@@ -269,13 +269,12 @@ def evaluate(
     network.eval()
     if len(events) == 0:
         return {"loss": math.nan, "purity": math.nan}
-    total, parts = 0.0, []
-    for index in iterate_batches(len(events), batch_size):
-        batch = events.select(index).to(device)
-        outputs = network(batch.features, batch.masks, batch.global_features)
+    total, parts, indices = 0.0, [], []
+    for index, batch, outputs in network_batches(network, events, batch_size, device):
         total += float(loss_function(outputs, batch, class_weights).total) * len(index)
         parts.append(batch_probabilities(outputs, event_info))
-    probabilities = concatenate_probabilities(parts)
+        indices.append(index)
+    probabilities = in_event_order(parts, indices)
     decoded = decode_assignments(
         probabilities.assignment,
         [particle.source for particle in event_info.particles],

@@ -152,15 +152,17 @@ class TransformerLayer(nn.Module):
         update = dropout(update, self.dropout, self.training)
         return residual + update if gate is None else gate(update, residual)
 
-    def forward(self, x: Tensor, key_bias: Tensor) -> Tensor:
-        """(B, T, D) tokens and (B, 1, 1, T) additive key bias (0 for real keys, -inf for padding) -> (B, T, D)."""
+    def forward(self, x: Tensor, key_bias: Tensor | None) -> Tensor:
+        """(B, T, D) tokens and (B, 1, 1, T) additive key bias (0 for real keys, -inf for padding; None when no
+        token is padding) -> (B, T, D)."""
         batch, length, dim = x.shape
         query, key, value = (
             part.reshape(batch, length, self.n_heads, dim // self.n_heads).transpose(1, 2)  # (B, heads, T, D/heads)
             for part in self.qkv(self.attention_norm(x)).chunk(3, dim=-1)
         )
         # An additive float mask takes a faster CPU kernel than a boolean one for these short sequences.
-        attended = F.scaled_dot_product_attention(query, key, value, attn_mask=key_bias.to(query.dtype))
+        attention_mask = None if key_bias is None else key_bias.to(query.dtype)
+        attended = F.scaled_dot_product_attention(query, key, value, attn_mask=attention_mask)
         attended = attended.transpose(1, 2).reshape(batch, length, dim)
         x = self._combine(self.attention_gate, self.attention_output(attended), x)
         hidden = self.activation(self.feedforward_in(self.feedforward_norm(x)))
@@ -171,7 +173,8 @@ class TransformerStack(nn.Module):
     """Stack of :class:`TransformerLayer` (``gated``: with gated residuals) and a final LayerNorm over (B, T, D).
 
     No positional encoding is added, so the output is equivariant under any reordering of the tokens.
-    Every query must see at least one real key (the network always keeps a context token unmasked).
+    Every query must see at least one real key (the network always keeps a context token unmasked). A batch
+    without padding skips the attention mask (the unmasked attention kernel is about 1.5x faster on the CPU).
     """
 
     def __init__(
@@ -194,8 +197,15 @@ class TransformerStack(nn.Module):
         """(B, T, D) tokens, (B, T) bool padding mask (True = padding) -> (B, T, D), zero at padding."""
         if not self.layers:
             return tokens
-        key_bias = torch.zeros(padding_mask.shape, dtype=tokens.dtype, device=tokens.device)
-        key_bias = key_bias.masked_fill(padding_mask, -math.inf)[:, None, None, :]
+        key_bias = None
+        if _traced() or bool(padding_mask.any()):
+            key_bias = torch.zeros(padding_mask.shape, dtype=tokens.dtype, device=tokens.device)
+            key_bias = key_bias.masked_fill(padding_mask, -math.inf)[:, None, None, :]
         for layer in self.layers:
             tokens = layer(tokens, key_bias)
         return self.norm(tokens).masked_fill(padding_mask.unsqueeze(-1), 0.0)
+
+
+def _traced() -> bool:
+    """True while the network is traced (ONNX export): the graph must keep the padding mask for every input."""
+    return torch.jit.is_tracing() or torch.onnx.is_in_onnx_export()
