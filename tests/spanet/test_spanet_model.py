@@ -8,18 +8,28 @@ import torch
 from multihiggs.spanet.checkpoint import build_network
 from multihiggs.spanet.data import compute_feature_statistics, read_events
 from multihiggs.spanet.model import SpanetNetwork
-from multihiggs.spanet.model.layers import GatedResidual, TransformerLayer
+from multihiggs.spanet.model.attention import SymmetricTensorAttention
+from multihiggs.spanet.model.layers import GatedLinearBlock, GatedResidual, ResidualBlock, TransformerLayer
+
+
+REFERENCE_ARCHITECTURE = {"transformer_type": "Gated", "linear_block_type": "GRU", "reference_tensor_attention": True}
 
 
 @pytest.fixture(
-    params=[(False, "Gated"), (True, "Gated"), (False, "NormFirst")], ids=["bilinear", "pairwise", "plain-residual"]
+    params=[
+        {"transformer_type": "Gated"},
+        {"transformer_type": "Gated", "pairwise_attention_features": True},
+        {"transformer_type": "NormFirst"},
+        REFERENCE_ARCHITECTURE,
+    ],
+    ids=["bilinear", "pairwise", "plain-residual", "reference-architecture"],
 )
 def network_and_events(request, hh_file, hh_event_info, tiny_options):
-    """The tiny network with and without the pairwise-kinematics attention scores, gated or plain transformers."""
+    """The tiny network with and without the pairwise-kinematics attention scores, gated or plain transformers,
+    and with the reference's GRU blocks and tensor-attention scaling."""
     torch.manual_seed(0)
     events = read_events(hh_file, hh_event_info).select(slice(0, 40))
-    pairwise, transformer_type = request.param
-    options = tiny_options.updated({"pairwise_attention_features": pairwise, "transformer_type": transformer_type})
+    options = tiny_options.updated(request.param)
     network = build_network(hh_event_info, options, {}, compute_feature_statistics(events, hh_event_info))
     return network.eval(), events
 
@@ -118,3 +128,43 @@ def test_gated_residual_starts_near_the_identity_and_follows_transformer_type(hh
     assert n_layers >= 2 and count("NormFirst", TransformerLayer) == n_layers
     assert count("Gated", GatedResidual) == count("gtrxl", GatedResidual) == 2 * n_layers  # attention + feed-forward
     assert count("NormFirst", GatedResidual) == count("standard", GatedResidual) == 0
+
+
+def test_linear_block_type_selects_gru_or_residual_blocks(hh_event_info, tiny_options):
+    def count(linear_block_type: str, kind: type) -> int:
+        options = tiny_options.updated({"linear_block_type": linear_block_type, "num_branch_embedding_layers": 2})
+        network = SpanetNetwork(hh_event_info, options, {})
+        return sum(isinstance(module, kind) for module in network.modules())
+
+    n_blocks = count("GRU", GatedLinearBlock)
+    assert n_blocks == 2 * len(hh_event_info.particles)  # two per branch, no per-daughter blocks in tiny options
+    assert count("GRU", ResidualBlock) == 0
+    for plain in ("Resnet", "Basic", "Gated"):
+        assert count(plain, ResidualBlock) == n_blocks and count(plain, GatedLinearBlock) == 0
+    with pytest.raises(ValueError, match="linear_block_type"):
+        tiny_options.updated({"linear_block_type": "Dense"})
+
+
+def test_gru_block_starts_near_the_identity():
+    torch.manual_seed(2)
+    block = GatedLinearBlock(16, expansion=2.0, dropout=0.0).eval()
+    x = torch.randn(7, 16)
+    assert (block(x) - x).norm() < 0.5 * x.norm()
+    ungated = GatedLinearBlock(16, expansion=2.0, dropout=0.0, residual=False).eval()
+    assert ungated.gate is None and (ungated(x) - x).norm() > 0.5 * x.norm()  # no skip: the MLP output alone
+
+
+def test_reference_tensor_attention_scales_pair_scores_by_the_hidden_width():
+    """Pair scores divided by hidden_dim (projections to hidden_dim) instead of sqrt(transformer_dim): at the same
+    initialisation the reference's scores start far narrower."""
+    torch.manual_seed(4)
+    vectors = torch.randn(64, 10, 64)
+    mask = torch.ones(64, 10, dtype=torch.bool)
+    ours = SymmetricTensorAttention(64, 32, 2, symmetric=True)
+    reference = SymmetricTensorAttention(64, 32, 2, symmetric=True, reference_scaling=True)
+    assert reference.first.out_features == 64 and ours.first.out_features == 32
+    assert reference.scale == pytest.approx(1 / 64) and ours.scale == pytest.approx(32**-0.5)
+    with torch.no_grad():
+        log_probs = [attention([vectors, vectors], mask) for attention in (ours, reference)]
+    spread_ours, spread_reference = (values[values.isfinite()].std() for values in log_probs)
+    assert spread_reference < 0.6 * spread_ours

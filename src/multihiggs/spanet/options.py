@@ -3,8 +3,10 @@
 Option files are interchangeable with the reference implementation (`pip install spanet`): every option the
 reference defines is accepted here, and the reference ignores our few extra keys (listed in
 :data:`EXTENSION_OPTIONS`). Options in :data:`COMPATIBILITY_ONLY_OPTIONS` select reference internals that this
-implementation does not have (e.g. its GRU linear blocks); they are accepted and stored but change nothing.
+implementation does not have (e.g. its masking mode); they are accepted and stored but change nothing.
 ``transformer_type`` is honoured: Gated/GTrXL builds gated residual connections, NormFirst/Standard plain ones.
+``linear_block_type`` is honoured in the branch and daughter MLP stacks: GRU builds GRU-gated expansion blocks,
+Resnet, Basic and Gated our pre-norm residual block.
 An unknown key, a wrong type or a value out of range is an error naming the key.
 """
 
@@ -48,7 +50,9 @@ class SpanetOptions:
     transformer_activation: str = "gelu"
     skip_connections: bool = True  # residual connections in the branch MLP blocks
     initial_embedding_skip_connections: bool = True  # residual connections in equal-width embedding layers
-    linear_block_type: str = "GRU"
+    # "GRU": GRU-gated expansion blocks in the branch/daughter MLP stacks; "Resnet", "Basic" (the reference's
+    # default) or "Gated": our pre-norm residual block
+    linear_block_type: str = "Basic"
     # "Gated" (or "GTrXL"): gated residual connections in every transformer layer; "NormFirst" or "Standard" (the
     # reference's default): plain residuals (ours is pre-norm in both; the reference's "Standard" is post-norm)
     transformer_type: str = "Standard"
@@ -105,6 +109,9 @@ class SpanetOptions:
     overlap_delta_r: float = 0.5  # post-processing: drop a resolved Higgs with a jet this close to a boosted one
     pairwise_attention_features: bool = False  # add a learned score of each jet pair's mass and separation
     resolved_higgs_count: str = "fill"  # post-processing: "fill" the free Higgs slots, or N_hat from "detection"
+    # the reference's tensor attention: daughters projected to hidden_dim (transformer_dim unused), Xavier init,
+    # tuple scores divided by hidden_dim^(k/2)
+    reference_tensor_attention: bool = False
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -112,7 +119,12 @@ class SpanetOptions:
     @property
     def gated_transformer(self) -> bool:
         """True when ``transformer_type`` asks for the gated transformer (GRU-type gated residuals)."""
-        return _transformer_kind(self.transformer_type) in GATED_TRANSFORMER_TYPES
+        return _normalised_name(self.transformer_type) in GATED_TRANSFORMER_TYPES
+
+    @property
+    def linear_block_kind(self) -> str:
+        """Kind of MLP block: ``gru`` when ``linear_block_type`` asks for GRU-gated blocks, else ``residual``."""
+        return "gru" if _normalised_name(self.linear_block_type) == "gru" else "residual"
 
     @classmethod
     def from_dict(cls, values: Mapping[str, Any]) -> SpanetOptions:
@@ -156,7 +168,6 @@ COMPATIBILITY_ONLY_OPTIONS = frozenset(
         "position_embedding_dim",
         "num_regression_layers",
         "split_symmetric_attention",
-        "linear_block_type",
         "linear_activation",
         "normalization",
         "masking",
@@ -172,9 +183,10 @@ COMPATIBILITY_ONLY_OPTIONS = frozenset(
 )
 GATED_TRANSFORMER_TYPES = frozenset({"gated", "gtrxl"})
 PLAIN_TRANSFORMER_TYPES = frozenset({"standard", "normfirst"})
+LINEAR_BLOCK_TYPES = frozenset({"gru", "resnet", "basic", "gated"})
 
 
-def _transformer_kind(name: str) -> str:
+def _normalised_name(name: str) -> str:
     """The reference's spelling rule: case, underscores and spaces do not matter."""
     return name.lower().replace("_", "").replace(" ", "")
 
@@ -188,6 +200,7 @@ EXTENSION_OPTIONS = frozenset(
         "overlap_delta_r",
         "pairwise_attention_features",
         "resolved_higgs_count",
+        "reference_tensor_attention",
     }
 )
 _UNSUPPORTED_NONZERO = ("kl_loss_scale", "regression_loss_scale", "combinatorial_scale")
@@ -270,10 +283,16 @@ def _validate(options: SpanetOptions) -> None:
         options.num_attention_heads,
     )
     _require(
-        _transformer_kind(options.transformer_type) in GATED_TRANSFORMER_TYPES | PLAIN_TRANSFORMER_TYPES,
+        _normalised_name(options.transformer_type) in GATED_TRANSFORMER_TYPES | PLAIN_TRANSFORMER_TYPES,
         "transformer_type",
         "one of Gated, GTrXL, NormFirst, Standard",
         options.transformer_type,
+    )
+    _require(
+        _normalised_name(options.linear_block_type) in LINEAR_BLOCK_TYPES,
+        "linear_block_type",
+        "one of GRU, Resnet, Basic, Gated",
+        options.linear_block_type,
     )
     _require(options.transformer_dim_scale > 0, "transformer_dim_scale", "> 0", options.transformer_dim_scale)
     _require(options.learning_rate > 0, "learning_rate", "> 0", options.learning_rate)

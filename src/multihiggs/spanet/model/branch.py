@@ -8,7 +8,7 @@ from torch import Tensor, nn
 
 from multihiggs.spanet.event_info import ParticleInfo
 from multihiggs.spanet.model.attention import SymmetricTensorAttention
-from multihiggs.spanet.model.layers import OutputHead, ResidualBlock, TransformerStack
+from multihiggs.spanet.model.layers import OutputHead, TransformerStack, linear_block
 from multihiggs.spanet.model.pairwise import PairwiseScore
 from multihiggs.spanet.options import SpanetOptions
 
@@ -33,7 +33,11 @@ class ParticleBranch(nn.Module):
             for _ in range(particle.n_daughters if has_daughter_encoders else 0)
         )
         self.attention = SymmetricTensorAttention(
-            dim, options.transformer_dim, particle.n_daughters, particle.symmetric
+            dim,
+            options.transformer_dim,
+            particle.n_daughters,
+            particle.symmetric,
+            reference_scaling=options.reference_tensor_attention,
         )
         self.detector = OutputHead(dim, 1, options.num_detector_layers, options.dropout)
         self.uses_pair_features = options.pairwise_attention_features and particle.n_daughters == 2
@@ -64,13 +68,15 @@ class ParticleBranch(nn.Module):
 
 
 class StackedEncoder(nn.Module):
-    """Residual MLP blocks followed by transformer layers over (B, T, D) tokens."""
+    """MLP blocks (residual or GRU-gated, option linear_block_type) followed by transformer layers over (B, T, D)
+    tokens."""
 
     def __init__(self, options: SpanetOptions, n_blocks: int, n_layers: int) -> None:
         super().__init__()
         dim = options.hidden_dim
+        kind, expansion = options.linear_block_kind, options.transformer_dim_scale
         self.blocks = nn.Sequential(
-            *(ResidualBlock(dim, options.dropout, options.skip_connections) for _ in range(n_blocks))
+            *(linear_block(kind, dim, expansion, options.dropout, options.skip_connections) for _ in range(n_blocks))
         )
         self.transformer = TransformerStack(
             dim,

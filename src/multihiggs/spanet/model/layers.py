@@ -84,6 +84,39 @@ class ResidualBlock(nn.Module):
         return x + output if self.residual else output
 
 
+class GatedLinearBlock(nn.Module):
+    """GRU-gated expansion block (linear_block_type GRU, as the reference's GRU block) on (..., D) tokens.
+
+    y = Dropout(GELU(Linear(Dropout(GELU(Linear(LayerNorm(x))))))) through a D -> ``expansion``·D -> D bottleneck,
+    then the :class:`GatedResidual` gate against x (whose bias starts the block near the identity map). Without
+    ``residual`` the gate is skipped and y is returned.
+    """
+
+    def __init__(self, dim: int, expansion: float, dropout: float, residual: bool = True) -> None:
+        super().__init__()
+        width = round(expansion * dim)
+        self.norm = nn.LayerNorm(dim)
+        self.expand = nn.Linear(dim, width)
+        self.contract = nn.Linear(width, dim)
+        self.activation = nn.GELU()
+        self.dropout = Dropout(dropout)
+        self.gate = GatedResidual(dim) if residual else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        hidden = self.dropout(self.activation(self.expand(self.norm(x))))
+        output = self.dropout(self.activation(self.contract(hidden)))
+        return output if self.gate is None else self.gate(output, x)
+
+
+def linear_block(kind: str, dim: int, expansion: float, dropout: float, residual: bool) -> nn.Module:
+    """One block of an MLP stack: ``kind`` "gru" gives :class:`GatedLinearBlock`, "residual" :class:`ResidualBlock`."""
+    if kind == "gru":
+        return GatedLinearBlock(dim, expansion, dropout, residual)
+    if kind == "residual":
+        return ResidualBlock(dim, dropout, residual)
+    raise ValueError(f"unknown linear block kind {kind!r} (expected 'gru' or 'residual')")
+
+
 class OutputHead(nn.Module):
     """MLP head: ``n_hidden`` (LayerNorm, Linear, GELU) layers then a Linear to ``n_outputs`` logits."""
 
