@@ -10,6 +10,7 @@ from multihiggs.spanet.data import compute_feature_statistics, read_events
 from multihiggs.spanet.loss import LossScales, SymmetricLoss
 
 SCALES = LossScales(assignment=1.0, detection=0.7)
+REFERENCE_SCALES = LossScales(assignment=1.0, detection=0.7, per_target_mean=True)
 
 
 @pytest.fixture
@@ -29,17 +30,21 @@ def _select(outputs, i):
     return type(outputs)([t[i : i + 1] for t in outputs.assignment_log_probs], outputs.detection_logits[i : i + 1], {})
 
 
-def test_swapping_daughters_leaves_the_loss_unchanged(outputs_and_events, hh_event_info):
+@pytest.mark.parametrize("scales", [SCALES, REFERENCE_SCALES], ids=["per-event", "per-target"])
+def test_swapping_daughters_leaves_the_loss_unchanged(outputs_and_events, hh_event_info, scales):
     outputs, events = outputs_and_events
-    loss = SymmetricLoss(hh_event_info, SCALES)
+    loss = SymmetricLoss(hh_event_info, scales)
     swapped = events.replace(targets=events.targets.clone())
     swapped.targets[:, :2] = events.targets[:, :2].flip(-1)
     torch.testing.assert_close(loss(outputs, swapped).total, loss(outputs, events).total)
 
 
-def test_relabelling_higgs_with_their_boosted_partners_leaves_the_loss_unchanged(outputs_and_events, hh_event_info):
+@pytest.mark.parametrize("scales", [SCALES, REFERENCE_SCALES], ids=["per-event", "per-target"])
+def test_relabelling_higgs_with_their_boosted_partners_leaves_the_loss_unchanged(
+    outputs_and_events, hh_event_info, scales
+):
     outputs, events = outputs_and_events
-    loss = SymmetricLoss(hh_event_info, SCALES)
+    loss = SymmetricLoss(hh_event_info, scales)
     order = torch.tensor([1, 0, 3, 2])  # h1 <-> h2 together with bh1 <-> bh2
     relabelled = events.replace(
         targets=events.targets[:, order],
@@ -113,3 +118,27 @@ def test_gradients_are_finite_with_missing_inputs(outputs_and_events, hh_event_i
     loss(outputs, events).total.backward()
     for log_probs in outputs.assignment_log_probs:
         assert torch.isfinite(log_probs.grad).all()
+
+
+def test_per_target_mean_divides_each_particle_by_its_target_count(outputs_and_events, hh_event_info):
+    """The reference's normalisation, recomputed from the per-event terms of the chosen permutation."""
+    outputs, events = outputs_and_events
+    per_event = SymmetricLoss(hh_event_info, LossScales(assignment=1.0, detection=0.7))
+    terms = per_event(outputs, events)
+    reference = SymmetricLoss(hh_event_info, REFERENCE_SCALES)(outputs, events)
+    # Rebuild: CE of particle p at the target of sigma(p) for the chosen sigma, masked and weighted per event.
+    permutations = torch.tensor(hh_event_info.event_group)[terms.best_permutation]  # (B, P)
+    masks = torch.gather(events.target_masks, 1, permutations)
+    cross_entropy = per_event._cross_entropy_matrix(outputs.assignment_log_probs, events.targets)  # (B, P, P)
+    chosen_ce = torch.gather(cross_entropy, 2, permutations.unsqueeze(2)).squeeze(2)
+    weights = torch.gather(events.target_weights, 1, permutations) * events.balance_weights.unsqueeze(1)
+    event_weights = events.event_weights.unsqueeze(1)
+    assignment_sums = (torch.where(masks, chosen_ce, 0.0) * weights * event_weights).sum(0)
+    detection = torch.nn.functional.binary_cross_entropy_with_logits(
+        outputs.detection_logits, masks.float(), reduction="none"
+    )
+    detection_sums = (detection * event_weights).sum(0)
+    n_targets = masks.sum(0).clamp(min=1)
+    expected = torch.cat([assignment_sums / n_targets, 0.7 * detection_sums / n_targets]).mean()
+    torch.testing.assert_close(reference.total, expected, rtol=1e-4, atol=1e-5)
+    assert not torch.isclose(reference.total, terms.total)

@@ -11,7 +11,6 @@ from multihiggs.spanet.model import SpanetNetwork
 from multihiggs.spanet.model.attention import SymmetricTensorAttention
 from multihiggs.spanet.model.layers import GatedLinearBlock, GatedResidual, ResidualBlock, TransformerLayer
 
-
 REFERENCE_ARCHITECTURE = {"transformer_type": "Gated", "linear_block_type": "GRU", "reference_tensor_attention": True}
 
 

@@ -9,6 +9,13 @@ with m the reconstructable mask (partial events: missing targets contribute noth
 (flat-mass variant), b the class-balance weight of the event. The event loss combines the L_sigma with
 ``combine_pair_loss`` (min by default), is multiplied by the event weight, and is averaged over the batch.
 CE is taken on the unordered tuple: for a symmetric pair the target probability is P[j, k] + P[k, j].
+
+With ``per_target_mean`` (option reference_loss_normalisation) the terms are normalised as the reference
+does instead: each particle's assignment and detection terms, taken in the chosen permutation and summed over the
+batch, are divided by that particle's number of targets in the batch (after the permutation; at least 1, where the
+reference gives 0/0), and the total is the mean of these 2P numbers. A rarely filled slot (the third Higgs, or the
+slot the permutation leaves empty) then has its detection term - summed over every event - scaled up by the batch
+size over its few targets.
 """
 
 from __future__ import annotations
@@ -35,6 +42,7 @@ class LossScales:
     classification: float = 0.0
     combine: str = "min"  # min, softmin or mean over the event permutation group
     focal_gamma: float = 0.0
+    per_target_mean: bool = False  # the reference's normalisation: per particle, divided by its target count
 
 
 @dataclass(frozen=True)
@@ -82,19 +90,25 @@ class SymmetricLoss:
         permuted_masks = batch.target_masks[:, permutations]  # (B, S, P)
         permuted_weights = batch.target_weights[:, permutations]
         masked_ce = torch.where(permuted_masks, permuted_ce, torch.zeros_like(permuted_ce))
-        assignment = (masked_ce * permuted_weights).sum(dim=2) * batch.balance_weights.unsqueeze(1)  # (B, S)
+        particle_assignment = masked_ce * permuted_weights * batch.balance_weights[:, None, None]  # (B, S, P)
+        assignment = particle_assignment.sum(dim=2)  # (B, S)
 
         detection_logits = outputs.detection_logits.unsqueeze(1).expand_as(permuted_ce)
-        detection = F.binary_cross_entropy_with_logits(
+        particle_detection = F.binary_cross_entropy_with_logits(
             detection_logits, permuted_masks.to(detection_logits.dtype), reduction="none"
-        ).sum(dim=2)  # (B, S)
+        )  # (B, S, P)
+        detection = particle_detection.sum(dim=2)  # (B, S)
 
         per_permutation = self.scales.assignment * assignment + self.scales.detection * detection
         best = per_permutation.argmin(dim=1)
-        combined = self._combine(per_permutation)
         event_weights = batch.event_weights
         classification = self._classification(outputs, batch, class_weights)
-        total = (combined * event_weights).mean() + self.scales.classification * classification
+        if self.scales.per_target_mean:
+            particle_terms = self.scales.assignment * particle_assignment, self.scales.detection * particle_detection
+            reconstruction = self._per_target_mean(per_permutation, best, particle_terms, permuted_masks, event_weights)
+        else:
+            reconstruction = (self._combine(per_permutation) * event_weights).mean()
+        total = reconstruction + self.scales.classification * classification
         chosen = best.unsqueeze(1)
         return LossTerms(
             total=total,
@@ -137,6 +151,33 @@ class SymmetricLoss:
             flat = first * n_vectors + second
             columns.append(torch.where((first >= 0) & (second >= 0), flat, torch.full_like(flat, -1)))
         return torch.stack(columns, dim=1)
+
+    def _permutation_weights(self, per_permutation: Tensor) -> Tensor:
+        """(B, S) weights of the permutations in the combined loss (``combine_pair_loss``)."""
+        if self.scales.combine == "min":
+            return F.one_hot(per_permutation.argmin(dim=1), per_permutation.shape[1]).to(per_permutation.dtype)
+        if self.scales.combine == "softmin":
+            return torch.softmax(-per_permutation, dim=1)
+        return torch.full_like(per_permutation, 1.0 / per_permutation.shape[1])
+
+    def _per_target_mean(
+        self,
+        per_permutation: Tensor,
+        best: Tensor,
+        particle_terms: tuple[Tensor, Tensor],
+        permuted_masks: Tensor,
+        event_weights: Tensor,
+    ) -> Tensor:
+        """The reference's normalisation: per particle, the batch sum of its combined (B, S, P) terms divided by
+        its target count in the chosen permutation; the mean over particles and the two terms."""
+        weights = self._permutation_weights(per_permutation).unsqueeze(2)  # (B, S, 1)
+        chosen_masks = permuted_masks.gather(1, best[:, None, None].expand(-1, 1, permuted_masks.shape[2]))
+        n_targets = chosen_masks.squeeze(1).sum(dim=0).clamp(min=1).to(per_permutation.dtype)  # (P,)
+        per_particle = [
+            ((weights * terms).sum(dim=1) * event_weights.unsqueeze(1)).sum(dim=0) / n_targets
+            for terms in particle_terms
+        ]
+        return torch.cat(per_particle).mean()
 
     def _combine(self, per_permutation: Tensor) -> Tensor:
         if self.scales.combine == "min":

@@ -112,6 +112,8 @@ class SpanetOptions:
     # the reference's tensor attention: daughters projected to hidden_dim (transformer_dim unused), Xavier init,
     # tuple scores divided by hidden_dim^(k/2)
     reference_tensor_attention: bool = False
+    # the reference's loss normalisation: each particle's terms divided by its target count in the batch
+    reference_loss_normalisation: bool = False
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -201,6 +203,7 @@ EXTENSION_OPTIONS = frozenset(
         "pairwise_attention_features",
         "resolved_higgs_count",
         "reference_tensor_attention",
+        "reference_loss_normalisation",
     }
 )
 _UNSUPPORTED_NONZERO = ("kl_loss_scale", "regression_loss_scale", "combinatorial_scale")

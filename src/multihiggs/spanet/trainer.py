@@ -140,6 +140,7 @@ class Trainer:
                 classification=options.classification_loss_scale,
                 combine=options.combine_pair_loss,
                 focal_gamma=options.focal_gamma,
+                per_target_mean=options.reference_loss_normalisation,
             ),
         )
         self.class_weights = {name: weight.to(device) for name, weight in data.class_weights.items()}
