@@ -19,7 +19,7 @@ extension keys (``seed``, ``early_stopping_patience``, ...), which its ``spanet.
 both is config/event_files/NAME.yaml (``--event-file``): hhh (resolved + boosted, as our workflow trains) or
 hhh_resolved (the three resolved Higgs only, seed 000's topology, read from the same files).
 
-The same options build nearly the same network. Both honour ``transformer_type`` (Gated: gated residuals;
+The same options build similar, not identical, networks. Both honour ``transformer_type`` (Gated: gated residuals;
 NormFirst/Standard: plain ones, ours pre-norm in both cases) and ``linear_block_type`` (GRU: GRU-gated expansion
 blocks; ours builds its pre-norm residual block for Resnet/Basic/Gated). Ours scales the pair scores by
 1/sqrt(transformer_dim); the reference ignores ``transformer_dim`` and divides them by hidden_dim (64 for sm.json),

@@ -15,7 +15,7 @@ from spanet_synthetic import event_yaml
 from multihiggs.io import spanet_layout as layout
 from multihiggs.io.predictions import read_predictions
 from multihiggs.spanet import export, predict, train
-from multihiggs.spanet.checkpoint import build_network, load_trained_model
+from multihiggs.spanet.checkpoint import CheckpointError, build_network, load_trained_model
 from multihiggs.spanet.data import compute_feature_statistics, read_events
 from multihiggs.spanet.decoding import decode_assignments
 from multihiggs.spanet.event_info import EventInfo
@@ -231,3 +231,15 @@ def test_options_change_what_is_trained_on(tmp_path, hh_file, hh_event_info, tin
     limited = prepare_data(options.updated({"limit_to_num_jets": 5}), hh_event_info)
     assert not limited.train.masks["Jets"][:, 5:].any()
     assert (limited.train.targets[:, :2] < 5).all()
+
+
+def test_a_model_whose_weights_do_not_fit_its_options_is_a_clear_error(tmp_path, hh_file, hh_event_info, tiny_options):
+    """A model written when linear_block_type GRU still built residual blocks does not load silently wrong."""
+    options = tiny_options.updated({"training_file": str(hh_file), "epochs": 1})
+    fit(options, hh_event_info, tmp_path / "run", progress=False)
+    model = tmp_path / "run" / "model.pt"
+    payload = torch.load(model, weights_only=True)
+    payload["options"]["linear_block_type"] = "GRU"
+    torch.save(payload, model)
+    with pytest.raises(CheckpointError, match="do not fit the network its options build"):
+        load_trained_model(model)

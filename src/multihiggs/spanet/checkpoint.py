@@ -71,6 +71,19 @@ def build_network(
     return network
 
 
+def load_weights(network: SpanetNetwork, state_dict: dict[str, torch.Tensor], source: str | Path) -> None:
+    """Install ``state_dict`` in ``network``; weights that do not fit the network the stored options build (a
+    model written before an option such as linear_block_type changed meaning) are a :class:`CheckpointError`."""
+    try:
+        network.load_state_dict(state_dict)
+    except RuntimeError as error:
+        first_line = str(error).splitlines()[1:2] or [str(error)]
+        raise CheckpointError(
+            f"{source}: the stored weights do not fit the network its options build (written by another "
+            f"multihiggs version? retrain it): {first_line[0].strip()}"
+        ) from None
+
+
 def save_trained_model(
     path: str | Path,
     state_dict: dict[str, torch.Tensor],
@@ -106,6 +119,6 @@ def load_trained_model(path: str | Path, device: torch.device | str = "cpu") -> 
     statistics = FeatureStatistics.from_dict(payload["normalization"])
     class_counts = {name: int(count) for name, count in payload["class_counts"].items()}
     network = build_network(event_info, options, class_counts, statistics)
-    network.load_state_dict(payload["state_dict"])
+    load_weights(network, payload["state_dict"], path)
     network.to(device).eval()
     return TrainedModel(network, options, event_info, statistics, class_counts)

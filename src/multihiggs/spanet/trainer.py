@@ -32,6 +32,7 @@ from multihiggs.spanet.checkpoint import (
     atomic_save,
     build_network,
     load_payload,
+    load_weights,
     save_trained_model,
 )
 from multihiggs.spanet.data import EventTensors, iterate_batches, number_of_batches
@@ -199,7 +200,7 @@ class Trainer:
         }
 
     def restore(self, checkpoint: dict[str, Any]) -> None:
-        self.network.load_state_dict(checkpoint["model"])
+        load_weights(self.network, checkpoint["model"], "the training checkpoint")
         self.optimizer.load_state_dict(checkpoint["optimizer"])
         self.scheduler.load_state_dict(checkpoint["scheduler"])
         self.scaler.load_state_dict(checkpoint["scaler"])
