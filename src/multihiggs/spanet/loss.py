@@ -107,7 +107,7 @@ class SymmetricLoss:
             particle_terms = self.scales.assignment * particle_assignment, self.scales.detection * particle_detection
             reconstruction = self._per_target_mean(per_permutation, best, particle_terms, permuted_masks, event_weights)
         else:
-            reconstruction = (self._combine(per_permutation) * event_weights).mean()
+            reconstruction = (self._combine(per_permutation, best) * event_weights).mean()
         total = reconstruction + self.scales.classification * classification
         chosen = best.unsqueeze(1)
         return LossTerms(
@@ -152,10 +152,11 @@ class SymmetricLoss:
             columns.append(torch.where((first >= 0) & (second >= 0), flat, torch.full_like(flat, -1)))
         return torch.stack(columns, dim=1)
 
-    def _permutation_weights(self, per_permutation: Tensor) -> Tensor:
-        """(B, S) weights of the permutations in the combined loss (``combine_pair_loss``)."""
+    def _permutation_weights(self, per_permutation: Tensor, best: Tensor) -> Tensor:
+        """(B, S) weights of the permutations in the combined loss (``combine_pair_loss``); ``best`` (B,) is the
+        index of each event's smallest term."""
         if self.scales.combine == "min":
-            return F.one_hot(per_permutation.argmin(dim=1), per_permutation.shape[1]).to(per_permutation.dtype)
+            return F.one_hot(best, per_permutation.shape[1]).to(per_permutation.dtype)
         if self.scales.combine == "softmin":
             return torch.softmax(-per_permutation, dim=1)
         return torch.full_like(per_permutation, 1.0 / per_permutation.shape[1])
@@ -170,21 +171,18 @@ class SymmetricLoss:
     ) -> Tensor:
         """The reference's normalisation: per particle, the batch sum of its combined (B, S, P) terms divided by
         its target count in the chosen permutation; the mean over particles and the two terms."""
-        weights = self._permutation_weights(per_permutation).unsqueeze(2)  # (B, S, 1)
-        chosen_masks = permuted_masks.gather(1, best[:, None, None].expand(-1, 1, permuted_masks.shape[2]))
-        n_targets = chosen_masks.squeeze(1).sum(dim=0).clamp(min=1).to(per_permutation.dtype)  # (P,)
+        weights = self._permutation_weights(per_permutation, best).unsqueeze(2)  # (B, S, 1)
+        chosen_masks = permuted_masks[torch.arange(len(best), device=best.device), best]  # (B, P)
+        n_targets = chosen_masks.sum(dim=0).clamp(min=1).to(per_permutation.dtype)  # (P,)
         per_particle = [
             ((weights * terms).sum(dim=1) * event_weights.unsqueeze(1)).sum(dim=0) / n_targets
             for terms in particle_terms
         ]
         return torch.cat(per_particle).mean()
 
-    def _combine(self, per_permutation: Tensor) -> Tensor:
-        if self.scales.combine == "min":
-            return per_permutation.min(dim=1).values
-        if self.scales.combine == "softmin":
-            return (torch.softmax(-per_permutation, dim=1) * per_permutation).sum(dim=1)
-        return per_permutation.mean(dim=1)
+    def _combine(self, per_permutation: Tensor, best: Tensor) -> Tensor:
+        """(B,) event loss: the permutation terms weighted as ``combine_pair_loss`` says."""
+        return (self._permutation_weights(per_permutation, best) * per_permutation).sum(dim=1)
 
     def _classification(
         self, outputs: NetworkOutputs, batch: EventTensors, class_weights: dict[str, Tensor] | None

@@ -46,7 +46,6 @@ class SymmetricTensorAttention(nn.Module):
         self.symmetric = symmetric and n_daughters == 2
         if reference_scaling:
             projection_dim = dim
-        if reference_scaling:
             self.scale = (1.0 / math.sqrt(dim)) ** n_daughters
         else:
             self.scale = 1.0 / math.sqrt(projection_dim) if n_daughters == 2 else 1.0
