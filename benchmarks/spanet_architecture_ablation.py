@@ -5,12 +5,15 @@ set of HDF5 files; test-set event and Higgs purity per run and the spread over r
         --event-file hhh_resolved --epochs 16 --batch-size 256 \\
         --variant ours \\
         --variant "ref-arch:transformer_type=Gated,linear_block_type=GRU,reference_tensor_attention=true" \\
-        --seeds 0 1 2 --reference-runs 2 --keep-dir /tmp/ablation --output ablation.json
+        --seeds 0 1 2 --reference-runs 2 --reference-variant "ref-nodrop:dropout=0" \\
+        --keep-dir /tmp/ablation --output ablation.json
 
 Each ``--variant NAME[:key=value,...]`` trains ours with the options of ``--options`` (as
 ``spanet_vs_reference.py`` writes them: the benchmark's batch size, epochs and files, pairwise scores off) plus the
 overrides, once per ``--seeds`` value (our option ``seed``: initialisation, dropout and batch order). The reference
-has no seed for its initialisation, so ``--reference-runs`` repeats it. Runs go one after another with
+has no seed for its initialisation, so ``--reference-runs`` repeats it. Each ``--reference-variant NAME:key=value,...``
+trains the reference once with those options changed (the reverse ablation: which of its choices costs it purity);
+its keys must be ones the reference knows. Runs go one after another with
 ``--threads`` threads; timing is recorded but this script is about purity (use spanet_vs_reference.py for speed).
 
 Printed per run: event purity and Higgs purity over events with 1-3 reconstructable Higgs, with the binomial
@@ -25,7 +28,7 @@ import statistics
 import sys
 from pathlib import Path
 
-from multihiggs.spanet.options import parse_override
+from multihiggs.spanet.options import EXTENSION_OPTIONS, parse_override
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reference_loader import event_yaml
@@ -92,19 +95,25 @@ def main() -> int:
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--variant", type=parse_variant, action="append", default=[], help="NAME[:key=value,...]")
     parser.add_argument("--seeds", type=int, nargs="+", default=[0])
-    parser.add_argument("--reference-runs", type=int, default=0)
+    parser.add_argument("--reference-runs", type=int, default=0, help="runs of the reference as --options has it")
+    parser.add_argument(
+        "--reference-variant", type=parse_variant, action="append", default=[], help="NAME[:key=value,...]"
+    )
     parser.add_argument("--keep-dir", type=Path, required=True, help="work directory (kept)")
     parser.add_argument("--output", type=Path, help="write the runs and the summary as JSON")
     args = parser.parse_args()
-    if not args.variant and args.reference_runs == 0:
-        parser.error("nothing to run: give --variant and/or --reference-runs")
+    if not args.variant and args.reference_runs == 0 and not args.reference_variant:
+        parser.error("nothing to run: give --variant, --reference-runs and/or --reference-variant")
+    unknown = sorted({key for _, overrides in args.reference_variant for key in overrides} & EXTENSION_OPTIONS)
+    if unknown:
+        parser.error(f"--reference-variant: {unknown} are our extension options, which the reference does not know")
     args.inference_passes = 1
     validation = args.validation.resolve() if args.validation else None
     files = Files(args.train.resolve(), validation, args.test.resolve())
     args.keep_dir.mkdir(parents=True, exist_ok=True)
     event_file = event_yaml(args.event_file, args.keep_dir)
     args.with_boosted = any(p.source == layout.BOOSTED_JETS for p in EventInfo.read(event_file).particles)
-    if args.reference_runs:
+    if args.reference_runs or args.reference_variant:
         reference_python()
 
     results: dict[str, list[dict]] = {}
@@ -119,16 +128,21 @@ def main() -> int:
             run = run_ours(work, options, event_file, files, args)
             results.setdefault(name, []).append({"run": seed, "overrides": overrides, **run})
             print(f"{name} seed {seed}: {run['purity'][QUANTITIES[0]]['value']:.3f}", flush=True)
-    for index in range(args.reference_runs):
-        work = args.keep_dir / f"{REFERENCE}_{index}"
+    reference_jobs = [(REFERENCE, {}, index) for index in range(args.reference_runs)]
+    reference_jobs += [(f"{REFERENCE}:{name}", overrides, 0) for name, overrides in args.reference_variant]
+    for name, overrides, index in reference_jobs:
+        work = args.keep_dir / f"{name.replace(':', '_')}_{index}"
         work.mkdir(parents=True, exist_ok=True)
         _, reference_options = write_options(args.options, work, event_file, files, args)
+        values = json.loads(reference_options.read_text())
+        values.update(overrides)
+        reference_options.write_text(json.dumps(values, indent=4, sort_keys=True) + "\n")
         written = json.loads((work / "options.json").read_text())
         args.overlap_delta_r = written.get("overlap_delta_r", 0.5)
         args.resolved_count = written.get("resolved_higgs_count", "fill")
         run = run_reference(work, reference_options, event_file, files, args)
-        results.setdefault(REFERENCE, []).append({"run": index, **run})
-        print(f"reference run {index}: {run['purity'][QUANTITIES[0]]['value']:.3f}", flush=True)
+        results.setdefault(name, []).append({"run": index, "overrides": overrides, **run})
+        print(f"{name} run {index}: {run['purity'][QUANTITIES[0]]['value']:.3f}", flush=True)
 
     lines = table(results)
     print("\n".join(lines))
