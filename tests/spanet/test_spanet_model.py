@@ -167,3 +167,24 @@ def test_reference_tensor_attention_scales_pair_scores_by_the_hidden_width():
         log_probs = [attention([vectors, vectors], mask) for attention in (ours, reference)]
     spread_ours, spread_reference = (values[values.isfinite()].std() for values in log_probs)
     assert spread_reference < 0.6 * spread_ours
+
+
+def test_reference_transformer_dropout_acts_only_while_training():
+    """Option reference_transformer_dropout adds dropout on the attention weights and the feed-forward hidden
+    activations: the same weights give the same evaluation output, but a different training-mode output at the same
+    random state (more units dropped), and no dropout at all when dropout is 0."""
+    torch.manual_seed(5)
+    tokens = torch.randn(8, 6, 16)
+    plain = TransformerLayer(16, 4, 32, dropout=0.2, activation="gelu")
+    reference = TransformerLayer(16, 4, 32, dropout=0.2, activation="gelu", inner_dropout=True)
+    reference.load_state_dict(plain.state_dict())
+    with torch.no_grad():
+        torch.testing.assert_close(reference.eval()(tokens, None), plain.eval()(tokens, None))
+        plain.train(), reference.train()
+        torch.manual_seed(6)
+        plain_output = plain(tokens, None)
+        torch.manual_seed(6)
+        reference_output = reference(tokens, None)
+        assert (reference_output - plain_output).abs().max() > 1e-3
+        without = TransformerLayer(16, 4, 32, dropout=0.0, activation="gelu", inner_dropout=True).train()
+        torch.testing.assert_close(without(tokens, None), without.eval()(tokens, None))

@@ -114,6 +114,9 @@ class SpanetOptions:
     reference_tensor_attention: bool = False
     # the reference's loss normalisation: each particle's terms divided by its target count in the batch
     reference_loss_normalisation: bool = False
+    # the reference's transformer dropout (PyTorch's encoder layer): `dropout` also on the attention weights and on
+    # the feed-forward hidden activations, not only on the two residual updates
+    reference_transformer_dropout: bool = False
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -204,6 +207,7 @@ EXTENSION_OPTIONS = frozenset(
         "resolved_higgs_count",
         "reference_tensor_attention",
         "reference_loss_normalisation",
+        "reference_transformer_dropout",
     }
 )
 _UNSUPPORTED_NONZERO = ("kl_loss_scale", "regression_loss_scale", "combinatorial_scale")

@@ -78,15 +78,7 @@ class StackedEncoder(nn.Module):
         self.blocks = nn.Sequential(
             *(linear_block(kind, dim, expansion, options.dropout, options.skip_connections) for _ in range(n_blocks))
         )
-        self.transformer = TransformerStack(
-            dim,
-            options.num_attention_heads,
-            round(options.transformer_dim_scale * dim),
-            n_layers,
-            options.dropout,
-            options.transformer_activation,
-            gated=options.gated_transformer,
-        )
+        self.transformer = TransformerStack.from_options(options, n_layers)
 
     def forward(self, tokens: Tensor, padding_mask: Tensor) -> Tensor:
         """(B, T, D) tokens and (B, T) bool padding mask -> (B, T, D)."""

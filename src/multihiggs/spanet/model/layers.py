@@ -8,6 +8,8 @@ import torch
 import torch.nn.functional as F
 from torch import Tensor, nn
 
+from multihiggs.spanet.options import SpanetOptions
+
 
 def dropout(x: Tensor, probability: float, training: bool) -> Tensor:
     """Inverted dropout drawing uniform numbers, which is several times cheaper on the CPU than ``bernoulli_``."""
@@ -161,16 +163,26 @@ class TransformerLayer(nn.Module):
     """Pre-norm transformer encoder layer without positional encoding.
 
     x + Dropout(SelfAttention(LayerNorm(x))), then x + Dropout(FeedForward(LayerNorm(x))). Dropout acts on the
-    two residual branches only (not on the attention weights), which keeps the CPU cost low. With ``gated`` the two
-    additions are :class:`GatedResidual` connections instead (the gated transformer, option transformer_type Gated).
+    two residual branches only, which keeps the CPU cost low; with ``inner_dropout`` (option
+    reference_transformer_dropout) also on the attention weights and the feed-forward hidden activations, as in
+    PyTorch's encoder layer. With ``gated`` the two additions are :class:`GatedResidual` connections instead (the
+    gated transformer, option transformer_type Gated).
     """
 
     def __init__(
-        self, dim: int, n_heads: int, feedforward_dim: int, dropout: float, activation: str, gated: bool = False
+        self,
+        dim: int,
+        n_heads: int,
+        feedforward_dim: int,
+        dropout: float,
+        activation: str,
+        gated: bool = False,
+        inner_dropout: bool = False,
     ) -> None:
         super().__init__()
         self.n_heads = n_heads
         self.dropout = dropout
+        self.inner_dropout = dropout if inner_dropout else 0.0
         self.attention_norm = nn.LayerNorm(dim)
         self.qkv = nn.Linear(dim, 3 * dim)
         self.attention_output = nn.Linear(dim, dim)
@@ -195,10 +207,12 @@ class TransformerLayer(nn.Module):
         )
         # An additive float mask takes a faster CPU kernel than a boolean one for these short sequences.
         attention_mask = None if key_bias is None else key_bias.to(query.dtype)
-        attended = F.scaled_dot_product_attention(query, key, value, attn_mask=attention_mask)
+        inner_dropout = self.inner_dropout if self.training else 0.0
+        attended = F.scaled_dot_product_attention(query, key, value, attn_mask=attention_mask, dropout_p=inner_dropout)
         attended = attended.transpose(1, 2).reshape(batch, length, dim)
         x = self._combine(self.attention_gate, self.attention_output(attended), x)
         hidden = self.activation(self.feedforward_in(self.feedforward_norm(x)))
+        hidden = dropout(hidden, inner_dropout, self.training)
         return self._combine(self.feedforward_gate, self.feedforward_out(hidden), x)
 
 
@@ -219,12 +233,29 @@ class TransformerStack(nn.Module):
         dropout: float,
         activation: str,
         gated: bool = False,
+        inner_dropout: bool = False,
     ) -> None:
         super().__init__()
         self.layers = nn.ModuleList(
-            TransformerLayer(dim, n_heads, feedforward_dim, dropout, activation, gated) for _ in range(n_layers)
+            TransformerLayer(dim, n_heads, feedforward_dim, dropout, activation, gated, inner_dropout)
+            for _ in range(n_layers)
         )
         self.norm = nn.LayerNorm(dim) if n_layers > 0 else nn.Identity()
+
+    @classmethod
+    def from_options(cls, options: SpanetOptions, n_layers: int) -> TransformerStack:
+        """``n_layers`` layers of hidden_dim tokens with the heads, feed-forward width, dropout, activation and
+        transformer type of ``options``."""
+        return cls(
+            options.hidden_dim,
+            options.num_attention_heads,
+            round(options.transformer_dim_scale * options.hidden_dim),
+            n_layers,
+            options.dropout,
+            options.transformer_activation,
+            gated=options.gated_transformer,
+            inner_dropout=options.reference_transformer_dropout,
+        )
 
     def forward(self, tokens: Tensor, padding_mask: Tensor) -> Tensor:
         """(B, T, D) tokens, (B, T) bool padding mask (True = padding) -> (B, T, D), zero at padding."""

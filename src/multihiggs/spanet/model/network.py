@@ -63,15 +63,7 @@ class SpanetNetwork(nn.Module):
         )
         self.input_type_embedding = nn.Parameter(0.02 * torch.randn(len(inputs), dim))
         self.event_token = nn.Parameter(0.02 * torch.randn(dim))
-        self.encoder = TransformerStack(
-            dim,
-            options.num_attention_heads,
-            round(options.transformer_dim_scale * dim),
-            options.num_encoder_layers,
-            options.dropout,
-            options.transformer_activation,
-            gated=options.gated_transformer,
-        )
+        self.encoder = TransformerStack.from_options(options, options.num_encoder_layers)
         self.branches = nn.ModuleList(ParticleBranch(particle, options) for particle in event_info.particles)
         # Sources whose jet pairs are scored with their kinematics -> (pt, eta, sinphi, cosphi, mass) columns.
         self.pair_columns = {
