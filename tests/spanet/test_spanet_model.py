@@ -9,7 +9,13 @@ from multihiggs.spanet.checkpoint import build_network
 from multihiggs.spanet.data import compute_feature_statistics, read_events
 from multihiggs.spanet.model import SpanetNetwork
 from multihiggs.spanet.model.attention import SymmetricTensorAttention
-from multihiggs.spanet.model.layers import GatedLinearBlock, GatedResidual, ResidualBlock, TransformerLayer
+from multihiggs.spanet.model.layers import (
+    GatedLinearBlock,
+    GatedResidual,
+    ResidualBlock,
+    TransformerLayer,
+    VectorEmbedding,
+)
 
 REFERENCE_ARCHITECTURE = {"transformer_type": "Gated", "linear_block_type": "GRU", "reference_tensor_attention": True}
 
@@ -188,3 +194,28 @@ def test_reference_transformer_dropout_acts_only_while_training():
         assert (reference_output - plain_output).abs().max() > 1e-3
         without = TransformerLayer(16, 4, 32, dropout=0.0, activation="gelu", inner_dropout=True).train()
         torch.testing.assert_close(without(tokens, None), without.eval()(tokens, None))
+
+
+def test_reference_embedding_dropout_drops_embedding_outputs_only_while_training():
+    """Option reference_embedding_dropout: each embedding layer's output is dropped out in training (a dropped unit
+    is exactly zero), never in evaluation."""
+    torch.manual_seed(7)
+    features = torch.randn(32, 10, 6)
+    embedding = VectorEmbedding(6, [16, 32, 64], skip_connections=True, dropout=0.5)
+    plain = VectorEmbedding(6, [16, 32, 64], skip_connections=True)
+    plain.load_state_dict(embedding.state_dict())
+    with torch.no_grad():
+        torch.testing.assert_close(embedding.eval()(features), plain.eval()(features))
+        dropped = embedding.train()(features)
+        assert (dropped == 0).float().mean() > 0.3
+        assert (plain.train()(features) == 0).float().mean() < 0.01
+
+
+def test_reference_embedding_dropout_option_builds_dropping_embeddings(hh_event_info, tiny_options):
+    """The option gives every embedding layer the network's dropout; without it they have none."""
+    options = tiny_options.updated({"reference_embedding_dropout": True, "dropout": 0.2})
+    network = SpanetNetwork(hh_event_info, options, {})
+    probabilities = {module.dropout.probability for module in network.embeddings.modules() if hasattr(module, "norm")}
+    assert probabilities == {0.2}
+    default = SpanetNetwork(hh_event_info, tiny_options.updated({"dropout": 0.2}), {})
+    assert {m.dropout.probability for m in default.embeddings.modules() if hasattr(m, "norm")} == {0.0}

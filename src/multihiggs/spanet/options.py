@@ -117,6 +117,8 @@ class SpanetOptions:
     # the reference's transformer dropout (PyTorch's encoder layer): `dropout` also on the attention weights and on
     # the feed-forward hidden activations, not only on the two residual updates
     reference_transformer_dropout: bool = False
+    # the reference's embedding dropout: `dropout` on the output of every input-embedding layer
+    reference_embedding_dropout: bool = False
 
     def __post_init__(self) -> None:
         _validate(self)
@@ -208,6 +210,7 @@ EXTENSION_OPTIONS = frozenset(
         "reference_tensor_attention",
         "reference_loss_normalisation",
         "reference_transformer_dropout",
+        "reference_embedding_dropout",
     }
 )
 _UNSUPPORTED_NONZERO = ("kl_loss_scale", "regression_loss_scale", "combinatorial_scale")

@@ -42,14 +42,15 @@ def embedding_widths(initial_dim: int, hidden_dim: int, max_layers: int) -> list
 
 
 class VectorEmbedding(nn.Module):
-    """Per-input MLP (Linear, LayerNorm, GELU per layer) mapping (..., F) features to (..., hidden_dim)."""
+    """Per-input MLP (Linear, LayerNorm, GELU per layer) mapping (..., F) features to (..., hidden_dim); with
+    ``dropout`` > 0 each layer's output is dropped out while training (option reference_embedding_dropout)."""
 
-    def __init__(self, n_features: int, widths: list[int], skip_connections: bool) -> None:
+    def __init__(self, n_features: int, widths: list[int], skip_connections: bool, dropout: float = 0.0) -> None:
         super().__init__()
         layers = []
         previous = n_features
         for width in widths:
-            layers.append(_EmbeddingLayer(previous, width, skip_connections and previous == width))
+            layers.append(_EmbeddingLayer(previous, width, skip_connections and previous == width, dropout))
             previous = width
         self.layers = nn.Sequential(*layers)
 
@@ -58,16 +59,17 @@ class VectorEmbedding(nn.Module):
 
 
 class _EmbeddingLayer(nn.Module):
-    def __init__(self, in_dim: int, out_dim: int, residual: bool) -> None:
+    def __init__(self, in_dim: int, out_dim: int, residual: bool, dropout: float) -> None:
         super().__init__()
         self.linear = nn.Linear(in_dim, out_dim)
         self.norm = nn.LayerNorm(out_dim)
         self.activation = nn.GELU()
         self.residual = residual
+        self.dropout = Dropout(dropout)
 
     def forward(self, x: Tensor) -> Tensor:
         output = self.activation(self.norm(self.linear(x)))
-        return x + output if self.residual else output
+        return self.dropout(x + output if self.residual else output)
 
 
 class ResidualBlock(nn.Module):

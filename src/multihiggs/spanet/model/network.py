@@ -48,6 +48,8 @@ class SpanetNetwork(nn.Module):
         self.particle_sources = [particle.source for particle in event_info.particles]
         inputs = {**event_info.global_inputs, **event_info.sequential_inputs}
         self.input_index = {name: index for index, name in enumerate(inputs)}  # row of input_type_embedding
+        embedding_dropout = options.dropout if options.reference_embedding_dropout else 0.0
+        skip_connections = options.initial_embedding_skip_connections
         widths = embedding_widths(options.initial_embedding_dim, dim, options.num_embedding_layers)
         self.normalizers = nn.ModuleDict(
             {
@@ -57,7 +59,7 @@ class SpanetNetwork(nn.Module):
         )
         self.embeddings = nn.ModuleDict(
             {
-                name: VectorEmbedding(len(features), widths, options.initial_embedding_skip_connections)
+                name: VectorEmbedding(len(features), widths, skip_connections, embedding_dropout)
                 for name, features in inputs.items()
             }
         )
