@@ -57,6 +57,13 @@ def parse_variant(text: str) -> tuple[str, dict]:
     return name, dict(pairs)
 
 
+def add_overrides(options: Path, overrides: dict) -> None:
+    """Rewrite the options JSON ``options`` with ``overrides`` applied."""
+    values = json.loads(options.read_text())
+    values.update(overrides)
+    options.write_text(json.dumps(values, indent=4, sort_keys=True) + "\n")
+
+
 def summary(runs: list[dict]) -> dict[str, dict[str, float]]:
     """Mean and sample standard deviation (0 for one run) of each purity over ``runs``."""
     result = {}
@@ -122,9 +129,7 @@ def main() -> int:
             work = args.keep_dir / f"{name}_seed{seed}"
             work.mkdir(parents=True, exist_ok=True)
             options, _ = write_options(args.options, work, event_file, files, args)
-            values = json.loads(options.read_text())
-            values.update(overrides, seed=seed)
-            options.write_text(json.dumps(values, indent=4, sort_keys=True) + "\n")
+            add_overrides(options, {**overrides, "seed": seed})
             run = run_ours(work, options, event_file, files, args)
             results.setdefault(name, []).append({"run": seed, "overrides": overrides, **run})
             print(f"{name} seed {seed}: {run['purity'][QUANTITIES[0]]['value']:.3f}", flush=True)
@@ -134,9 +139,7 @@ def main() -> int:
         work = args.keep_dir / f"{name.replace(':', '_')}_{index}"
         work.mkdir(parents=True, exist_ok=True)
         _, reference_options = write_options(args.options, work, event_file, files, args)
-        values = json.loads(reference_options.read_text())
-        values.update(overrides)
-        reference_options.write_text(json.dumps(values, indent=4, sort_keys=True) + "\n")
+        add_overrides(reference_options, overrides)
         written = json.loads((work / "options.json").read_text())
         args.overlap_delta_r = written.get("overlap_delta_r", 0.5)
         args.resolved_count = written.get("resolved_higgs_count", "fill")

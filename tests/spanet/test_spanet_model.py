@@ -182,7 +182,7 @@ def test_reference_transformer_dropout_acts_only_while_training():
     torch.manual_seed(5)
     tokens = torch.randn(8, 6, 16)
     plain = TransformerLayer(16, 4, 32, dropout=0.2, activation="gelu")
-    reference = TransformerLayer(16, 4, 32, dropout=0.2, activation="gelu", inner_dropout=True)
+    reference = TransformerLayer(16, 4, 32, dropout=0.2, activation="gelu", inner_dropout=0.2)
     reference.load_state_dict(plain.state_dict())
     with torch.no_grad():
         torch.testing.assert_close(reference.eval()(tokens, None), plain.eval()(tokens, None))
@@ -192,7 +192,7 @@ def test_reference_transformer_dropout_acts_only_while_training():
         torch.manual_seed(6)
         reference_output = reference(tokens, None)
         assert (reference_output - plain_output).abs().max() > 1e-3
-        without = TransformerLayer(16, 4, 32, dropout=0.0, activation="gelu", inner_dropout=True).train()
+        without = TransformerLayer(16, 4, 32, dropout=0.0, activation="gelu", inner_dropout=0.0).train()
         torch.testing.assert_close(without(tokens, None), without.eval()(tokens, None))
 
 

@@ -165,9 +165,9 @@ class TransformerLayer(nn.Module):
     """Pre-norm transformer encoder layer without positional encoding.
 
     x + Dropout(SelfAttention(LayerNorm(x))), then x + Dropout(FeedForward(LayerNorm(x))). Dropout acts on the
-    two residual branches only, which keeps the CPU cost low; with ``inner_dropout`` (option
-    reference_transformer_dropout) also on the attention weights and the feed-forward hidden activations, as in
-    PyTorch's encoder layer. With ``gated`` the two additions are :class:`GatedResidual` connections instead (the
+    two residual branches only, which keeps the CPU cost low; ``inner_dropout`` > 0 (option
+    reference_transformer_dropout) drops the attention weights and the feed-forward hidden activations too, as
+    PyTorch's encoder layer does. With ``gated`` the two additions are :class:`GatedResidual` connections instead (the
     gated transformer, option transformer_type Gated).
     """
 
@@ -179,12 +179,12 @@ class TransformerLayer(nn.Module):
         dropout: float,
         activation: str,
         gated: bool = False,
-        inner_dropout: bool = False,
+        inner_dropout: float = 0.0,
     ) -> None:
         super().__init__()
         self.n_heads = n_heads
         self.dropout = dropout
-        self.inner_dropout = dropout if inner_dropout else 0.0
+        self.inner_dropout = inner_dropout
         self.attention_norm = nn.LayerNorm(dim)
         self.qkv = nn.Linear(dim, 3 * dim)
         self.attention_output = nn.Linear(dim, dim)
@@ -235,7 +235,7 @@ class TransformerStack(nn.Module):
         dropout: float,
         activation: str,
         gated: bool = False,
-        inner_dropout: bool = False,
+        inner_dropout: float = 0.0,
     ) -> None:
         super().__init__()
         self.layers = nn.ModuleList(
@@ -256,7 +256,7 @@ class TransformerStack(nn.Module):
             options.dropout,
             options.transformer_activation,
             gated=options.gated_transformer,
-            inner_dropout=options.reference_transformer_dropout,
+            inner_dropout=options.dropout if options.reference_transformer_dropout else 0.0,
         )
 
     def forward(self, tokens: Tensor, padding_mask: Tensor) -> Tensor:
