@@ -13,7 +13,9 @@ Each ``--variant NAME[:key=value,...]`` trains ours with the options of ``--opti
 overrides, once per ``--seeds`` value (our option ``seed``: initialisation, dropout and batch order). The reference
 has no seed for its initialisation, so ``--reference-runs`` repeats it. Each ``--reference-variant NAME:key=value,...``
 trains the reference once with those options changed (the reverse ablation: which of its choices costs it purity);
-its keys must be ones the reference knows. Runs go one after another with
+its keys must be ones the reference knows. ``--reference-patch NAME[,NAME]`` runs every reference job of the call
+with parts of its network replaced by ours (``reference_patches/sitecustomize.py``: ``embedding``,
+``embedding_stack``, ``final_norm``). Runs go one after another with
 ``--threads`` threads; timing is recorded but this script is about purity (use spanet_vs_reference.py for speed).
 
 Printed per run: event purity and Higgs purity over events with 1-3 reconstructable Higgs, with the binomial
@@ -23,7 +25,9 @@ Printed per run: event purity and Higgs purity over events with 1-3 reconstructa
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import json
+import os
 import statistics
 import sys
 from pathlib import Path
@@ -46,6 +50,22 @@ from multihiggs.spanet.event_info import EventInfo
 
 QUANTITIES = ("event_purity (1–3 h)", "higgs_purity (1–3 h)")
 REFERENCE = "reference"
+PATCH_DIRECTORY = Path(__file__).resolve().parent / "reference_patches"
+
+
+def load_patches():
+    """reference_patches/sitecustomize.py as a module (for its patch names; it patches nothing here)."""
+    spec = importlib.util.spec_from_file_location("reference_patches", PATCH_DIRECTORY / "sitecustomize.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def patch_environment(names: list[str]) -> None:
+    """Make every later reference process start with the patches ``names`` (environment of this process)."""
+    patches = load_patches()
+    os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PATCH_DIRECTORY), os.environ.get("PYTHONPATH")]))
+    os.environ[patches.PATCHES_VARIABLE] = ",".join(names)
 
 
 def parse_variant(text: str) -> tuple[str, dict]:
@@ -106,6 +126,12 @@ def main() -> int:
     parser.add_argument(
         "--reference-variant", type=parse_variant, action="append", default=[], help="NAME[:key=value,...]"
     )
+    parser.add_argument(
+        "--reference-patch",
+        type=lambda text: [name for name in text.split(",") if name],
+        default=[],
+        help="NAME[,NAME]: parts of ours put into every reference run (reference_patches/sitecustomize.py)",
+    )
     parser.add_argument("--keep-dir", type=Path, required=True, help="work directory (kept)")
     parser.add_argument("--output", type=Path, help="write the runs and the summary as JSON")
     args = parser.parse_args()
@@ -114,6 +140,9 @@ def main() -> int:
     unknown = sorted({key for _, overrides in args.reference_variant for key in overrides} & EXTENSION_OPTIONS)
     if unknown:
         parser.error(f"--reference-variant: {unknown} are our extension options, which the reference does not know")
+    unknown_patches = sorted(set(args.reference_patch) - set(load_patches().KNOWN_PATCHES))
+    if unknown_patches:
+        parser.error(f"--reference-patch: unknown {unknown_patches} (known: {list(load_patches().KNOWN_PATCHES)})")
     args.inference_passes = 1
     validation = args.validation.resolve() if args.validation else None
     files = Files(args.train.resolve(), validation, args.test.resolve())
@@ -135,6 +164,8 @@ def main() -> int:
             print(f"{name} seed {seed}: {run['purity'][QUANTITIES[0]]['value']:.3f}", flush=True)
     reference_jobs = [(REFERENCE, {}, index) for index in range(args.reference_runs)]
     reference_jobs += [(f"{REFERENCE}:{name}", overrides, 0) for name, overrides in args.reference_variant]
+    if args.reference_patch:
+        patch_environment(args.reference_patch)
     for name, overrides, index in reference_jobs:
         work = args.keep_dir / f"{name.replace(':', '_')}_{index}"
         work.mkdir(parents=True, exist_ok=True)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import importlib.util
+import os
+import subprocess
 import sys
 from pathlib import Path
 
@@ -141,3 +143,67 @@ def test_pairing_scaling_times_both_methods_and_draws(tmp_path):
     figure = tmp_path / "pairing_scaling.pdf"
     scaling.draw(results, figure)
     assert figure.stat().st_size > 0
+
+
+PATCHES = BENCHMARKS / "reference_patches"
+REFERENCE_PYTHON = BENCHMARKS.parent / ".venv-reference" / "bin" / "python"
+PATCH_CHECK = """
+import torch
+from spanet.options import Options
+from spanet.network.layers.embedding_stack import EmbeddingStack
+from spanet.network.layers.embedding.position_embedding import PositionEmbedding
+from spanet.network.layers.transformer.norm_first_transformer import NormFirstTransformer
+options = Options()
+options.hidden_dim, options.initial_embedding_dim, options.num_embedding_layers = 64, 16, 10
+stack = EmbeddingStack(options, 6)
+print([(layer.linear.in_features, layer.linear.out_features) for layer in stack.embedding_layers])
+mask = torch.ones(5, 2, 1)
+mask[4] = 0
+embedded = stack(torch.randn(5, 2, 6), mask)
+print(float(embedded[4].abs().sum()), tuple(PositionEmbedding(16)(embedded).shape))
+print(type(NormFirstTransformer(options, 2).transformer.norm).__name__)
+"""
+
+
+def patched_environment(patches: str) -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(PATCHES), "MULTIHIGGS_REFERENCE_PATCHES": patches, "OMP_NUM_THREADS": "1"}
+
+
+@pytest.mark.skipif(not REFERENCE_PYTHON.exists(), reason="needs the reference venv (.venv-reference)")
+def test_reference_patches_put_our_embedding_and_final_norm_into_the_reference():
+    run = subprocess.run(
+        [str(REFERENCE_PYTHON), "-c", PATCH_CHECK],
+        env=patched_environment("embedding,final_norm"),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = run.stdout.strip().splitlines()
+    assert lines[0] == "reference patched: embedding, final_norm"
+    assert lines[1] == "[(6, 16), (16, 32), (32, 64)]"  # Linear-LayerNorm-GELU layers, widths doubling to 64
+    assert lines[2] == "0.0 (5, 2, 64)"  # padding zeroed; no position embedding concatenated
+    assert lines[3] == "LayerNorm"
+
+
+def test_reference_patches_change_nothing_without_spanet_and_refuse_unknown_names():
+    quiet = subprocess.run(
+        [sys.executable, "-c", "import sitecustomize, sys; print(sitecustomize.requested_patches())"],
+        env=patched_environment("embedding"),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert quiet.stdout.strip() == "['embedding']"  # read, but nothing to patch in our venv
+    refused = subprocess.run(
+        [sys.executable, "-c", "pass"], env=patched_environment("embeding"), capture_output=True, text=True
+    )
+    assert refused.returncode != 0 and "unknown patch(es) ['embeding']" in refused.stderr
+
+
+def test_ablation_refuses_an_unknown_reference_patch(tmp_path):
+    run = subprocess.run(
+        [sys.executable, str(BENCHMARKS / "spanet_architecture_ablation.py"), "--train", "t.h5", "--test", "x.h5",
+         "--reference-runs", "1", "--reference-patch", "embedding,bogus", "--keep-dir", str(tmp_path)],
+        capture_output=True, text=True,
+    )  # fmt: skip
+    assert run.returncode == 2 and "--reference-patch: unknown ['bogus']" in run.stderr
