@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 
 PATCHES_VARIABLE = "MULTIHIGGS_REFERENCE_PATCHES"
 KNOWN_PATCHES = ("embedding", "embedding_stack", "final_norm")
@@ -81,7 +82,7 @@ def apply(names: list[str]) -> None:
             self.transformer.norm = nn.LayerNorm(self.hidden_dim)
 
         NormFirstTransformer.__init__ = init_with_final_norm
-    print(f"reference patched: {', '.join(names)}", flush=True)
+    print(f"reference patched: {', '.join(names)}", file=sys.stderr, flush=True)  # stdout may be parsed
 
 
 _names = requested_patches()

@@ -178,11 +178,11 @@ def test_reference_patches_put_our_embedding_and_final_norm_into_the_reference()
         text=True,
         check=True,
     )
+    assert "reference patched: embedding, final_norm" in run.stderr  # on stderr: callers parse stdout
     lines = run.stdout.strip().splitlines()
-    assert lines[0] == "reference patched: embedding, final_norm"
-    assert lines[1] == "[(6, 16), (16, 32), (32, 64)]"  # Linear-LayerNorm-GELU layers, widths doubling to 64
-    assert lines[2] == "0.0 (5, 2, 64)"  # padding zeroed; no position embedding concatenated
-    assert lines[3] == "LayerNorm"
+    assert lines[0] == "[(6, 16), (16, 32), (32, 64)]"  # Linear-LayerNorm-GELU layers, widths doubling to 64
+    assert lines[1] == "0.0 (5, 2, 64)"  # padding zeroed; no position embedding concatenated
+    assert lines[2] == "LayerNorm"
 
 
 def test_reference_patches_change_nothing_without_spanet_and_refuse_unknown_names():
