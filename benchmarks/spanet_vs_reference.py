@@ -29,7 +29,7 @@ LayerNorm, GELU per layer, no dropout; the reference: its residual linear blocks
 and a final embedding layer) and, for ``linear_block_type`` Resnet, where the reference's blocks drop units (the
 whole residual stream; ours drops the block's update only). The reference with our embedding layers and GRU blocks
 comes within 0.025 of our purity, about one run-to-run sd of the reference, where the option files as they are give
-0.14 between the two. Options ours accepts but ignores are listed under "ignored_by_ours" in the JSON
+0.15 between the two. Options ours accepts but ignores are listed under "ignored_by_ours" in the JSON
 (``multihiggs.spanet.options.COMPATIBILITY_ONLY_OPTIONS``). benchmarks/spanet_architecture_ablation.py measures
 what each of these choices does to the purity, over several seeds.
 
