@@ -61,9 +61,9 @@ def load_patches():
     return module
 
 
-def patch_environment(names: list[str]) -> None:
-    """Make every later reference process start with the patches ``names`` (environment of this process)."""
-    patches = load_patches()
+def patch_environment(patches, names: list[str]) -> None:
+    """Make every later reference process start with the patches ``names`` (environment of this process);
+    ``patches`` is :func:`load_patches`'s module."""
     os.environ["PYTHONPATH"] = os.pathsep.join(filter(None, [str(PATCH_DIRECTORY), os.environ.get("PYTHONPATH")]))
     os.environ[patches.PATCHES_VARIABLE] = ",".join(names)
 
@@ -140,9 +140,10 @@ def main() -> int:
     unknown = sorted({key for _, overrides in args.reference_variant for key in overrides} & EXTENSION_OPTIONS)
     if unknown:
         parser.error(f"--reference-variant: {unknown} are our extension options, which the reference does not know")
-    unknown_patches = sorted(set(args.reference_patch) - set(load_patches().KNOWN_PATCHES))
+    patches = load_patches()
+    unknown_patches = sorted(set(args.reference_patch) - set(patches.KNOWN_PATCHES))
     if unknown_patches:
-        parser.error(f"--reference-patch: unknown {unknown_patches} (known: {list(load_patches().KNOWN_PATCHES)})")
+        parser.error(f"--reference-patch: unknown {unknown_patches} (known: {list(patches.KNOWN_PATCHES)})")
     args.inference_passes = 1
     validation = args.validation.resolve() if args.validation else None
     files = Files(args.train.resolve(), validation, args.test.resolve())
@@ -165,7 +166,7 @@ def main() -> int:
     reference_jobs = [(REFERENCE, {}, index) for index in range(args.reference_runs)]
     reference_jobs += [(f"{REFERENCE}:{name}", overrides, 0) for name, overrides in args.reference_variant]
     if args.reference_patch:
-        patch_environment(args.reference_patch)
+        patch_environment(patches, args.reference_patch)
     for name, overrides, index in reference_jobs:
         work = args.keep_dir / f"{name.replace(':', '_')}_{index}"
         work.mkdir(parents=True, exist_ok=True)
