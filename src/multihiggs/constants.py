@@ -9,3 +9,4 @@ GEV2_TO_PB = 0.3893794e9  # (hbar c)^2: 1 GeV^-2 = 0.3894 mb = 3.894e8 pb
 B_QUARK_PID = 5
 HIGGS_PID = 25
 GLUON_PID = 21
+SM_KAPPA_LAMBDA = 1.0  # κλ of the Standard Model (the value a background sample without κλ takes)

@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import numpy as np
+import pytest
 from delphes_events import PARTICLE, collections_from_events, pruned_record
 from numpy.testing import assert_allclose
 
-from multihiggs.convert.truth import find_truth_higgs
+from multihiggs.convert.truth import RecordLinkError, find_truth_higgs
 
 
 def _truth(events, n_higgs):
@@ -87,9 +88,8 @@ def test_full_record_follows_copies_through_mothers_and_daughter_ranges():
     assert np.isnan(truth.b_pt[0, 1]).all()  # H -> tau tau: no b daughters
 
 
-def test_links_out_of_range_are_ignored():
+def test_links_out_of_range_are_an_error():
     record = pruned_record([_higgs(100.0, 0.0, [(50.0, 0.0, 0.0), (40.0, 0.5, 0.0)])])
-    record.append(_particle(PID=5, M1=99, M2=-7, D1=1000, PT=500.0))  # corrupt links: must not crash or match
-    truth = _truth([{"particles": record}], n_higgs=2)
-    assert_allclose(truth.b_pt[0, 0], [50.0, 40.0])
-    assert np.isnan(truth.pt[0, 1])
+    record.append(_particle(PID=5, M1=99, M2=-7, D1=1000, PT=500.0))  # corrupt links: never matched silently
+    with pytest.raises(RecordLinkError, match="2 mother/daughter links"):
+        _truth([{"particles": record}], n_higgs=2)

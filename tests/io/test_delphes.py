@@ -75,7 +75,7 @@ def test_missing_branch_is_named(tmp_path):
 def test_not_root_empty_and_missing_tree(tmp_path):
     text = tmp_path / "text.root"
     text.write_text("this is not a ROOT file")
-    with pytest.raises(DelphesInputError, match="not a readable ROOT file"):
+    with pytest.raises(DelphesInputError, match="is not a ROOT file"):
         read_delphes(text, ["Jet.PT"])
     empty = tmp_path / "empty.root"
     empty.write_bytes(b"")

@@ -14,8 +14,9 @@ from collections.abc import Sequence
 from dataclasses import asdict
 
 from multihiggs.cli import run_main
+from multihiggs.constants import SM_KAPPA_LAMBDA
 from multihiggs.convert import splits
-from multihiggs.convert.convert import PROCESSES, WEIGHT_CONVENTIONS, ConversionConfig, convert
+from multihiggs.convert.convert import PROCESSES, WEIGHT_CONVENTIONS, ConversionConfig, convert, remove_outputs
 from multihiggs.convert.inclusive_tag_rate import (
     DEFAULT_ABS_ETA_EDGES,
     DEFAULT_PT_EDGES_GEV,
@@ -24,7 +25,7 @@ from multihiggs.convert.inclusive_tag_rate import (
 )
 from multihiggs.convert.matching import BOOSTED_MAX_DR, RESOLVED_MAX_DR
 from multihiggs.convert.selection import SelectionConfig
-from multihiggs.io.delphes import DelphesInputError, open_delphes_tree, read_metadata
+from multihiggs.io.delphes import BTAG_BITS, DelphesInputError, open_delphes_tree, read_metadata
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -83,27 +84,69 @@ def build_parser() -> argparse.ArgumentParser:
         metavar=("TRAIN", "VAL", "TEST"),
     )
     parser.add_argument("--step-size", type=int, default=50_000, help="events per chunk")
+    parser.add_argument(
+        "--btag-bits",
+        nargs="+",
+        default=[],
+        metavar="WP=BIT",
+        help="bit of Jet.BTag holding each working point in the inputs, e.g. CSV=0 UParT=none (a card without "
+        f"that tagger); default {' '.join(f'{wp}={bit}' for wp, bit in BTAG_BITS.items())}",
+    )
+    parser.add_argument(
+        "--collections",
+        nargs="+",
+        default=[],
+        metavar="NAME=FILE_NAME",
+        help="the inputs' names for our collections, e.g. Jet=JetPUPPI FatJet=JetPUPPIAK8, or FatJet=none",
+    )
     return parser
 
 
-def _default_kl(inputs: Sequence[str]) -> float:
-    """κλ from the generator metadata: ``kappa_lambda`` (HH) or ``kappa_3`` (HHH, the same trilinear coupling)."""
+def _assignments(items: Sequence[str], option: str) -> dict[str, str | None]:
+    """``["A=x", "B=none"]`` -> {"A": "x", "B": None}; a malformed item is an error naming ``option``."""
+    parsed: dict[str, str | None] = {}
+    for item in items:
+        key, separator, value = item.partition("=")
+        if not separator or not key or not value:
+            raise ValueError(f"{option}: expected NAME=VALUE, got {item!r}")
+        parsed[key] = None if value.lower() in ("none", "null") else value
+    return parsed
+
+
+def _btag_bits(items: Sequence[str]) -> dict[str, int | None]:
+    """Input bit per working point: our layout, updated by ``--btag-bits``."""
+    bits: dict[str, int | None] = dict(BTAG_BITS)
+    for working_point, value in _assignments(items, "--btag-bits").items():
+        if value is not None and not value.isdigit():
+            raise ValueError(f"--btag-bits: bit of {working_point} must be a number or none, got {value!r}")
+        bits[working_point] = None if value is None else int(value)
+    return bits
+
+
+def _default_kl(inputs: Sequence[str], signal: bool) -> float:
+    """κλ from the generator metadata: ``kappa_lambda`` (HH) or ``kappa_3`` (HHH, the same trilinear coupling).
+
+    A background sample has no κλ: without metadata it gets the SM value (its κλ input is set when merging).
+    """
     open_delphes_tree(inputs[0])  # a clear error for an unusable file before reading its metadata
     metadata = read_metadata(inputs[0])
     for key in ("kappa_lambda", "kappa_3"):
         if metadata.get(key) is not None:
             return float(metadata[key])
+    if not signal:
+        return SM_KAPPA_LAMBDA
     raise DelphesInputError(f"κλ unknown: {inputs[0]} has no 'kappa_lambda' or 'kappa_3' metadata; pass --kl")
 
 
 def _conversion_config(args: argparse.Namespace) -> ConversionConfig:
     """The conversion settings of the command line (κλ from the file metadata unless given)."""
+    signal = args.signal if args.signal is not None else args.process != "qcd"
     return ConversionConfig(
         sample=args.sample,
         process=args.process,
         n_higgs=args.n_higgs,
-        kl=args.kl if args.kl is not None else _default_kl(args.input),
-        signal=args.signal if args.signal is not None else args.process != "qcd",
+        kl=args.kl if args.kl is not None else _default_kl(args.input, signal),
+        signal=signal,
         selection=SelectionConfig(
             min_jets=args.min_jets,
             jet_min_pt=args.jet_min_pt,
@@ -127,12 +170,21 @@ def _conversion_config(args: argparse.Namespace) -> ConversionConfig:
         cross_section_pb=args.cross_section_pb,
         weight_convention=args.weight_convention,
         step_size=args.step_size,
+        btag_bits=_btag_bits(args.btag_bits),
+        collections=_assignments(args.collections, "--collections"),
     )
 
 
 def _convert(args: argparse.Namespace) -> None:
-    """Convert the inputs and print the summary as JSON."""
+    """Convert the inputs and print the summary as JSON; name the absent inputs once on stderr."""
+    remove_outputs(args.output_dir)  # before anything can fail: no earlier run's files may look current
     summary = convert(args.input, args.output_dir, _conversion_config(args))
+    if summary.absent_inputs:
+        print(
+            f"note: sample {summary.sample}: the input files lack {', '.join(summary.absent_inputs)}; filled "
+            "(features 0, Event.Number the entry, Event.Weight 1, absent collections and working points empty)",
+            file=sys.stderr,
+        )
     print(json.dumps(asdict(summary)))
 
 

@@ -39,7 +39,15 @@ from multihiggs.convert.inclusive_tag_rate import (
     measure_normalisation,
 )
 from multihiggs.io import spanet_layout as layout
-from multihiggs.io.delphes import BTAG_BITS, DelphesInputError, btag_bit, iterate_delphes, open_delphes_tree
+from multihiggs.io.delphes import (
+    BTAG_BITS,
+    DelphesInputError,
+    btag_bit,
+    iterate_delphes,
+    open_delphes_tree,
+    plan_branches,
+    remap_btag_bits,
+)
 
 PROCESSES = ("hh", "hhh", "qcd")
 WEIGHT_CONVENTIONS = ("sum", "mean")
@@ -58,6 +66,11 @@ FATJET_FIELDS = (
     "ChargedEnergyFraction",
 )
 PARTICLE_FIELDS = ("PID", "M1", "M2", "D1", "D2", "PT", "Eta", "Phi", "Mass")
+#: What the method cannot do without: jet four-momenta (and, for signal, the generator record). Everything else a
+#: card may lack is filled (``multihiggs.io.delphes.absent_fill``) and reported once by name.
+REQUIRED_JET_FIELDS = ("PT", "Eta", "Phi", "Mass")
+#: Collections a card may lack entirely (filled as no objects, i.e. masked in the SPANet layout).
+OPTIONAL_COLLECTIONS = ("FatJet",)
 _FLOAT_FIELDS = {"PT", "Eta", "Phi", "Mass", "SoftDroppedMass", "Tau1", "Tau2", "Tau3", "ChargedEnergyFraction"}
 
 # File attributes (bookkeeping, read by merge and tables).
@@ -69,6 +82,7 @@ ATTR_SPLIT = "split"
 ATTR_N_GENERATED = "n_generated_events"
 ATTR_INPUTS = "input_files"
 ATTR_TAG_RATE = "tag_rate_model"  # JSON: null (truth TRF or none) or the inclusive TRF summary
+ATTR_ABSENT_INPUTS = "absent_inputs"  # JSON list of input branches the files lacked (filled, see required_branches)
 
 
 def sample_id(sample: str) -> int:
@@ -96,6 +110,10 @@ class ConversionConfig:
     cross_section_pb: float | None = None
     weight_convention: str = "sum"
     step_size: int = 50_000
+    #: Bit of ``Jet.BTag`` holding each working point in the input files (None: the card has no such tagger).
+    btag_bits: dict[str, int | None] = field(default_factory=lambda: dict(BTAG_BITS))
+    #: The files' names of the collections we read, where they differ (``{"Jet": "JetPUPPI"}``; None: absent).
+    collections: dict[str, str | None] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         if self.process not in PROCESSES:
@@ -117,6 +135,25 @@ class ConversionConfig:
         if self.step_size <= 0:
             raise ValueError(f"step_size must be a positive number of events, got {self.step_size}")
         splits.check_fractions(self.split_fractions)
+        unknown = sorted(set(self.btag_bits) - set(BTAG_BITS))
+        if unknown:
+            raise ValueError(f"btag_bits: unknown working points {unknown}; expected some of {sorted(BTAG_BITS)}")
+        if any(bit is not None and not 0 <= bit < 32 for bit in self.btag_bits.values()):
+            raise ValueError(f"btag_bits: bits must be 0 … 31 or None, got {self.btag_bits}")
+        if self.btag_bits.get(self.selection.tag_working_point, 0) is None and self.selection.four_tag:
+            raise ValueError(
+                f"the selection tags at working point {self.selection.tag_working_point}, which btag_bits marks "
+                "as absent from the input files"
+            )
+        required = {"Jet"} | ({"Particle"} if self.signal else set())
+        switched_off = sorted(name for name, physical in self.collections.items() if physical is None)
+        if set(switched_off) & required:
+            raise ValueError(f"collections: {sorted(set(switched_off) & required)} cannot be absent")
+
+    @property
+    def missing_working_points(self) -> list[str]:
+        """Working points whose tagger the input files do not have (never tagged)."""
+        return [name for name in BTAG_BITS if self.btag_bits.get(name, BTAG_BITS[name]) is None]
 
     @property
     def effective_tag_seed(self) -> int:
@@ -137,14 +174,47 @@ class ConversionSummary:
     n_boosted_higgs: int = 0
     events_by_n_reconstructable: list[int] = field(default_factory=lambda: [0, 0, 0, 0])
     tag_rate: dict[str, object] | None = None  # inclusive TRF: rates, normalisation factor and its uncertainty
+    absent_inputs: list[str] = field(default_factory=list)  # input branches the files lacked (filled)
+    n_truth_higgs: int = 0  # truth Higgs bosons found in the selected events
 
 
 def required_branches(config: ConversionConfig) -> list[str]:
-    """Logical branch names read for this conversion (Particle only for signal)."""
+    """Logical branch names read for this conversion (Particle only for signal); see :func:`optional_branches`."""
     names = [*EVENT_BRANCHES, *(f"Jet.{f}" for f in JET_FIELDS), *(f"FatJet.{f}" for f in FATJET_FIELDS)]
     if config.signal:
         names += [f"Particle.{f}" for f in PARTICLE_FIELDS]
     return names
+
+
+def optional_branches(config: ConversionConfig) -> list[str]:
+    """The branches of :func:`required_branches` a file may lack: all but the jet four-momenta, the generator
+    record of signal and, for tag-rate weights (whose efficiencies depend on it), the jets' flavour."""
+    needed = {f"Jet.{leaf}" for leaf in REQUIRED_JET_FIELDS}
+    if config.signal:
+        needed |= {f"Particle.{leaf}" for leaf in PARTICLE_FIELDS}
+    if config.selection.tag_rate_weights:
+        needed.add("Jet.Flavor")
+    return [name for name in required_branches(config) if name not in needed]
+
+
+def _iterate(path: Path, config: ConversionConfig, branches: Sequence[str], step_size: int) -> Iterator[dict]:
+    """Chunks of ``branches`` of one input, with this conversion's optional branches and collection names, the
+    b-tag bits in our layout (:data:`BTAG_BITS`)."""
+    for chunk in iterate_delphes(path, branches, step_size, optional_branches(config), config.collections):
+        if "Jet.BTag" in chunk and config.btag_bits != BTAG_BITS:
+            chunk["Jet.BTag"] = remap_btag_bits(chunk["Jet.BTag"], config.btag_bits)
+        yield chunk
+
+
+def absent_inputs(inputs: Sequence[Path], config: ConversionConfig) -> list[str]:
+    """Input branches (and b-tag working points) that some of the files lack, to be filled; sorted."""
+    absent = {
+        name
+        for path in inputs
+        for name in plan_branches(path, required_branches(config), optional_branches(config), config.collections).absent
+    }
+    absent |= {f"Jet.BTag[{name}]" for name in config.missing_working_points}
+    return sorted(absent)
 
 
 def check_finite(chunk: Mapping[str, ak.Array], path: str | Path, first_entry: int) -> None:
@@ -223,10 +293,13 @@ def _truth(chunk: Mapping[str, ak.Array], config: ConversionConfig) -> truth.Tru
     if not config.signal:
         return truth.TruthHiggs.absent(len(chunk["Event.Number"]), config.n_higgs)
     particles = _collection(chunk, "Particle", PARTICLE_FIELDS)
-    return truth.find_truth_higgs(
-        *(particles[leaf] for leaf in ("PID", "M1", "M2", "D1", "D2", "PT", "Eta", "Phi", "Mass")),
-        n_higgs=config.n_higgs,
-    )
+    try:
+        return truth.find_truth_higgs(
+            *(particles[leaf] for leaf in ("PID", "M1", "M2", "D1", "D2", "PT", "Eta", "Phi", "Mass")),
+            n_higgs=config.n_higgs,
+        )
+    except truth.RecordLinkError as error:
+        raise DelphesInputError(f"sample {config.sample}: {error}") from error
 
 
 def convert_chunk(
@@ -236,6 +309,7 @@ def convert_chunk(
     tag_efficiency: TagEfficiency | None = None,
     truth_tag_efficiency: TagEfficiency | None = None,
     tag_weight_factor: float = 1.0,
+    jet_flavour_known: bool = True,
 ) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """Rows of the selected events of one chunk: ({dataset path: array}, split index per row).
 
@@ -243,6 +317,7 @@ def convert_chunk(
     ``weight_scale`` multiplies ``Event.Weight`` (1 / N_generated, times a cross-section rescaling). With tag-rate
     weights, ``tag_efficiency`` gives P(≥ n tags) (times ``tag_weight_factor``: the inclusive model's K) and
     ``truth_tag_efficiency``, when given, the truth-flavour weights stored beside them (else the same weights).
+    Without ``jet_flavour_known`` (files without ``Jet.Flavor``) b quarks match jets by ΔR alone.
     """
     cuts = config.selection
     jets = selection.select_and_order(_collection(chunk, "Jet", JET_FIELDS), cuts.jet_min_pt, cuts.jet_max_abs_eta)
@@ -276,8 +351,9 @@ def convert_chunk(
         jets = redraw_candidate_tags(jets, event_number, config, tag_efficiency)
 
     resolved = matching.match_resolved(
-        higgs.b_eta, higgs.b_phi, jets["Eta"], jets["Phi"], jets["Flavor"], jets.mask, max_dr=config.resolved_max_dr
-    )
+        higgs.b_eta, higgs.b_phi, jets["Eta"], jets["Phi"], jets["Flavor"], jets.mask, max_dr=config.resolved_max_dr,
+        required_flavour=matching.B_HADRON_FLAVOUR if jet_flavour_known else None,
+    )  # fmt: skip
     boosted = matching.match_boosted(
         higgs.eta, higgs.phi, higgs.b_eta, higgs.b_phi, fatjets["Eta"], fatjets["Phi"], fatjets.mask,
         max_dr=config.boosted_max_dr,
@@ -332,11 +408,34 @@ def stacked_targets(datasets: Mapping[str, np.ndarray], n_higgs: int) -> tuple[n
     return resolved, boosted
 
 
+def stacked_truth_pt(datasets: Mapping[str, np.ndarray], n_higgs: int) -> np.ndarray:
+    """(N, H) truth Higgs pT (GeV; NaN where the event has no such Higgs) from a file's or chunk's datasets."""
+    return np.stack([np.asarray(datasets[layout.truth_higgs_key(i, "pt")]) for i in range(1, n_higgs + 1)], axis=1)
+
+
+def check_converted(summary: ConversionSummary, config: ConversionConfig) -> None:
+    """Raise DelphesInputError if the conversion's output cannot serve the next steps (no events, no truth)."""
+    if summary.n_selected == 0:
+        cuts = config.selection
+        tags = f", >= {cuts.n_tags} {cuts.tag_working_point} b tags" if cuts.four_tag else ""
+        raise DelphesInputError(
+            f"sample {config.sample}: the selection (>= {cuts.min_jets} AK5 jets with pT > {cuts.jet_min_pt} GeV"
+            f"{tags}) keeps 0 of {summary.n_generated} events"
+        )
+    if config.signal and summary.n_truth_higgs == 0:
+        raise DelphesInputError(
+            f"signal sample {config.sample}: no truth Higgs boson in any of the {summary.n_selected} selected "
+            "events; the generator record (Particle) has no Higgs boson (PID 25): convert a background sample "
+            "with --background"
+        )
+
+
 def _summarise(summary: ConversionSummary, columns: Mapping[str, np.ndarray], split: np.ndarray, n_higgs: int) -> None:
     resolved_targets, boosted_targets = stacked_targets(columns, n_higgs)
     resolved = matching.resolved_reconstructable(resolved_targets)
     boosted = matching.boosted_reconstructable(boosted_targets)
     summary.n_selected += len(split)
+    summary.n_truth_higgs += int(np.isfinite(stacked_truth_pt(columns, n_higgs)).sum())
     for index, name in enumerate(splits.SPLIT_NAMES):
         summary.n_per_split[name] += int((split == index).sum())
     summary.sum_weights_pb += float(columns[layout.event_weight_key()].sum())
@@ -354,7 +453,7 @@ def _weight_scale(inputs: Sequence[Path], n_generated: int, config: ConversionCo
         return 1.0 if config.weight_convention == "sum" else 1.0 / n_generated
     total = 0.0
     for path in inputs:
-        for chunk in iterate_delphes(path, ["Event.Weight"], step_size=max(config.step_size, 1_000_000)):
+        for chunk in _iterate(path, config, ["Event.Weight"], max(config.step_size, 1_000_000)):
             total += float(ak.sum(chunk["Event.Weight"]))
     if not np.isfinite(total) or total <= 0:
         raise DelphesInputError(f"sum of Event.Weight of {[str(p) for p in inputs]} is {total}: cannot rescale")
@@ -380,7 +479,7 @@ def selected_jet_chunks(
     branches = [*EVENT_BRANCHES, *(f"Jet.{leaf}" for leaf in JET_FIELDS)]
     for path in inputs:
         first_entry = 0
-        for chunk in iterate_delphes(path, branches, step_size=config.step_size):
+        for chunk in _iterate(path, config, branches, config.step_size):
             check_finite(chunk, path, first_entry)
             first_entry += len(chunk["Event.Number"])
             jets = selection.select_and_order(
@@ -415,6 +514,15 @@ def inclusive_tag_rate_model(
     return inclusive, normalisation.factor, summary
 
 
+def remove_outputs(output_dir: str | Path) -> list[Path]:
+    """Delete a conversion's output files in ``output_dir`` (a failed rerun must not leave the previous run's
+    files looking current); return their paths."""
+    paths = [Path(output_dir) / f"{name}.h5" for name in splits.SPLIT_NAMES]
+    for stale in paths:
+        stale.unlink(missing_ok=True)
+    return paths
+
+
 def convert(
     inputs: Sequence[str | Path],
     output_dir: str | Path,
@@ -431,12 +539,12 @@ def convert(
         raise DelphesInputError("no input files given")
     if config.selection.tag_rate_weights and tag_efficiency is None:
         tag_efficiency = _generator_tag_efficiency()
-    final_paths = [output_dir / f"{name}.h5" for name in splits.SPLIT_NAMES]
-    for stale in final_paths:  # a failed rerun must not leave the previous run's files looking current
-        stale.unlink(missing_ok=True)
+    final_paths = remove_outputs(output_dir)
     n_generated = sum(open_delphes_tree(path).num_entries for path in inputs)  # validates every file up front
-    weight_scale = _weight_scale(inputs, n_generated, config)
     summary = ConversionSummary(sample=config.sample, n_generated=n_generated)
+    summary.absent_inputs = absent_inputs(inputs, config)
+    jet_flavour_known = "Jet.Flavor" not in summary.absent_inputs
+    weight_scale = _weight_scale(inputs, n_generated, config)
     truth_tag_efficiency, tag_weight_factor = None, 1.0
     if config.tag_rate_model == "inclusive":
         truth_tag_efficiency = tag_efficiency
@@ -446,16 +554,18 @@ def convert(
     try:
         for path in inputs:
             first_entry = 0
-            for chunk in iterate_delphes(path, required_branches(config), step_size=config.step_size):
+            for chunk in _iterate(path, config, required_branches(config), config.step_size):
                 check_finite(chunk, path, first_entry)
                 first_entry += len(chunk["Event.Number"])
                 columns, split = convert_chunk(
-                    chunk, config, weight_scale, tag_efficiency, truth_tag_efficiency, tag_weight_factor
-                )
+                    chunk, config, weight_scale, tag_efficiency, truth_tag_efficiency, tag_weight_factor,
+                    jet_flavour_known,
+                )  # fmt: skip
                 for index, writer in enumerate(writers):
                     in_split = split == index
                     writer.append({key: values[in_split] for key, values in columns.items()})
                 _summarise(summary, columns, split, config.n_higgs)
+        check_converted(summary, config)
         config_json = json.dumps(asdict(config), sort_keys=True)
         for name, writer in zip(splits.SPLIT_NAMES, writers, strict=True):
             writer.set_attributes(
@@ -468,6 +578,7 @@ def convert(
                     ATTR_N_GENERATED: n_generated,
                     ATTR_INPUTS: json.dumps([str(path) for path in inputs]),
                     ATTR_TAG_RATE: json.dumps(summary.tag_rate),
+                    ATTR_ABSENT_INPUTS: json.dumps(summary.absent_inputs),
                 }
             )
         for writer in writers:

@@ -74,18 +74,20 @@ def match_resolved(
     jet_flavour: np.ndarray,
     jet_valid: np.ndarray,
     max_dr: float = RESOLVED_MAX_DR,
-    required_flavour: int = B_HADRON_FLAVOUR,
+    required_flavour: int | None = B_HADRON_FLAVOUR,
 ) -> np.ndarray:
     """AK5 jet index of each b quark, shape (N, H, 2); -1 if unmatched.
 
     Quarks: (N, H, 2) η and φ (NaN where absent). Jets: (N, J) η, φ, hadron flavour and validity (padding False).
+    ``required_flavour`` None: any flavour (files that carry no jet flavour).
     """
     n_events, n_higgs, n_daughters = quark_eta.shape
     n_quarks = n_higgs * n_daughters
     distance = delta_r_table(
         quark_eta.reshape(n_events, n_quarks), quark_phi.reshape(n_events, n_quarks), jet_eta, jet_phi
     )
-    allowed = (distance <= max_dr) & (jet_valid & (jet_flavour == required_flavour))[:, None, :]
+    candidate = jet_valid if required_flavour is None else jet_valid & (jet_flavour == required_flavour)
+    allowed = (distance <= max_dr) & candidate[:, None, :]
     assignment = unique_closest_assignment(np.where(allowed, distance, np.inf))
     return assignment.reshape(n_events, n_higgs, n_daughters)
 

@@ -86,6 +86,35 @@ def _rank_in_sorted_groups(group: np.ndarray, key: np.ndarray) -> np.ndarray:
     return rank_table[which, position]
 
 
+class RecordLinkError(ValueError):
+    """The generator record's mother/daughter indices do not point within it (e.g. a filtered ``Particle`` branch)."""
+
+
+def count_bad_links(
+    links: tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray],
+    candidates: np.ndarray,
+    event_size: np.ndarray,
+    first_in_event: np.ndarray,
+) -> int:
+    """Links of the record's ``candidates`` (flat positions) that cannot be right.
+
+    ``links`` are the flattened ``M1, M2, D1, D2`` (per-event indices, -1 for none); ``event_size`` and
+    ``first_in_event`` are per candidate. A link is wrong if it points past the end of its event's record, or if the
+    candidate's first mother ``M1`` lists daughters ``D1 … D2`` that do not include the candidate (checked where both
+    D1 and D2 are set). A full record has none; a filtered ``Particle`` branch whose indices point into the
+    unfiltered record (as Delphes Phase-II cards write) has many.
+    """
+    beyond = sum(int((link[candidates].astype(np.int64) >= event_size).sum()) for link in links)
+    own = candidates - first_in_event
+    mother = links[0][candidates].astype(np.int64)
+    checked = (mother >= 0) & (mother < event_size)
+    mother_flat = np.where(checked, first_in_event + mother, 0)
+    low, high = (daughter.astype(np.int64)[mother_flat] for daughter in links[2:])
+    checked &= (low >= 0) & (high >= 0)
+    listed = ((np.minimum(low, high) <= own) & (own <= np.maximum(low, high))) | (own == low) | (own == high)
+    return beyond + int((checked & ~listed).sum())
+
+
 class _CandidateRecord:
     """Higgs bosons and b quarks of a flattened record (the only particles copy chains can pass through).
 
@@ -104,8 +133,17 @@ class _CandidateRecord:
         first_in_event = (np.cumsum(event_size) - event_size)[self.event]
         self.position = np.full(len(self.abs_pid_all), -1, dtype=np.int64)
         self.position[self.index] = np.arange(len(self.index))
+        flat_links = tuple(_flat(link) for link in links)
+        n_bad = count_bad_links(flat_links, self.index, event_size[self.event], first_in_event)  # type: ignore[arg-type]
+        if n_bad:
+            raise RecordLinkError(
+                f"{n_bad} mother/daughter links of Higgs bosons and b quarks in the Particle record point outside "
+                "their event or to particles that do not list them: the record is filtered (as Delphes Phase-II "
+                "cards write it, with indices into the unfiltered record) or corrupt, and truth matching would be "
+                "wrong; write the full generator record (e.g. the card's 'Delphes/allParticles' as Particle)"
+            )
         mother1, mother2, daughter1, daughter2 = (
-            self._global(_flat(link)[self.index], first_in_event, event_size[self.event]) for link in links
+            self._global(link[self.index], first_in_event, event_size[self.event]) for link in flat_links
         )
         self.mother1, self.mother2 = mother1, mother2
         self.same_pid_mother1, self.same_pid_mother2 = self._same_pid(mother1), self._same_pid(mother2)
@@ -123,8 +161,16 @@ class _CandidateRecord:
         return np.where((target >= 0) & (self.pid[np.maximum(target, 0)] == self.pid), target, -1)
 
     def copy_chain_roots(self) -> np.ndarray:
-        """Candidate position of the first copy of each candidate (itself if its mothers have another PID)."""
+        """Candidate position of the first copy of each candidate (itself if no copy precedes it).
+
+        The preceding copy is a same-PID mother (``M1``, else ``M2``) or, where neither is, a same-PID particle that
+        lists the candidate as a daughter: Pythia's recombination of nearby partons (status 73) makes a gluon the
+        first mother of a b quark, and Delphes keeps only that one as ``M1`` (seen in a Delphes 3.4.2 record).
+        """
         root = np.arange(len(self.pid))
+        for daughter in (self.same_pid_daughter2, self.same_pid_daughter1):
+            listed = daughter >= 0
+            root[daughter[listed]] = np.flatnonzero(listed)
         root = np.where(self.same_pid_mother2 >= 0, self.same_pid_mother2, root)
         root = np.where(self.same_pid_mother1 >= 0, self.same_pid_mother1, root)
         for _ in range(_MAX_POINTER_JUMPS):
