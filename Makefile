@@ -7,15 +7,16 @@ CORES ?= all
 
 .PHONY: paper test lint dag
 
-# The HTCondor executor plugin's bindings warn on import when no HTCondor is configured on the machine.
-export CONDOR_CONFIG ?= /dev/null
-
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 
-$(VENV)/.installed: $(BIN)/python pyproject.toml requirements/lock.txt
+# The HTCondor executor plugin's bindings warn on import (every snakemake call imports every executor plugin) when
+# the machine has no HTCondor configuration: envs/htcondor_without_pool.pth, installed into the environment with the
+# plugin, sets CONDOR_CONFIG to /dev/null on such machines only (never over a set variable or a real condor_config).
+$(VENV)/.installed: $(BIN)/python pyproject.toml requirements/lock.txt envs/htcondor_without_pool.pth
 	$(BIN)/pip install --quiet -c requirements/lock.txt -e ".[test,onnx,cluster]"
+	cp envs/htcondor_without_pool.pth "$$($(BIN)/python -c 'import sysconfig; print(sysconfig.get_path("purelib"))')/"
 	touch $@
 
 paper: $(VENV)/.installed

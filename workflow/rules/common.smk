@@ -3,6 +3,7 @@ import os
 import sys
 from pathlib import Path
 
+from multihiggs.convert.input_options import UserDelphesInput
 from multihiggs.samples import ANALYSIS_N_HIGGS, analysis_samples, format_number, hh_sample_name, sample_specs
 
 # Jobs run the interpreter that runs Snakemake (the project's .venv), locally and on cluster nodes.
@@ -13,7 +14,8 @@ RESULTS = "results"
 REPO_DIR = workflow.basedir
 SAMPLES = sample_specs(config)
 ANALYSIS_SAMPLES = analysis_samples(SAMPLES)
-USER_DELPHES = config["inputs"]["delphes"]
+#: Samples read from the user's Delphes files instead of simulated: sample name -> UserDelphesInput.
+USER_DELPHES = {name: UserDelphesInput.from_config(entry) for name, entry in config["inputs"]["delphes"].items()}
 
 unknown_inputs = sorted(set(USER_DELPHES) - set(SAMPLES))
 if unknown_inputs:
@@ -37,9 +39,14 @@ def form_factor_table_path(mass_gev):
 def delphes_files(sample):
     """The Delphes ROOT files of a sample: the user's (config inputs.delphes) or our simulated shards."""
     if sample in USER_DELPHES:
-        return USER_DELPHES[sample]
+        return list(USER_DELPHES[sample].files)
     spec = SAMPLES[sample]
     return [f"{RESULTS}/samples/{sample}/shard{shard}.root" for shard in range(spec.n_shards)]
+
+
+def input_reading_arguments(sample):
+    """How the user's files of ``sample`` name b-tag bits and collections (no options for simulated samples)."""
+    return USER_DELPHES[sample].reading_arguments() if sample in USER_DELPHES else []
 
 
 def generated_samples():

@@ -23,6 +23,8 @@ def conversion_arguments(wildcards):
     # κλ-mixed list when merged into that variant's training set.
     kappa = {"hh": spec.kappa_lambda, "hhh": spec.kappa_3, "qcd": 1.0}[spec.process]
     arguments.append(f"--kl {kappa}")
+    if wildcards.sample in USER_DELPHES:
+        arguments += USER_DELPHES[wildcards.sample].weight_arguments() + input_reading_arguments(wildcards.sample)
     if selection["four_tag"]:
         tag_rate = spec.process == "qcd" and conversion["qcd_tag_rate_weights"]
         arguments.append("--tag-rate-weights" if tag_rate else "--four-tag")
@@ -47,6 +49,7 @@ def tag_rate_closure_arguments(wildcards):
             f"--tag-working-point {conversion['tag_working_point']} --step-size {conversion['step_size']}",
             f"--tag-rate-pt-edges {' '.join(map(str, model['pt_edges_gev']))}",
             f"--tag-rate-eta-edges {' '.join(map(str, model['abs_eta_edges']))}",
+            *input_reading_arguments("qcd"),
         ]
     )
 

@@ -23,9 +23,10 @@ from multihiggs.convert.inclusive_tag_rate import (
     TAG_RATE_MODELS,
     TagRateBinning,
 )
+from multihiggs.convert.input_options import add_input_arguments, input_settings
 from multihiggs.convert.matching import BOOSTED_MAX_DR, RESOLVED_MAX_DR
 from multihiggs.convert.selection import SelectionConfig
-from multihiggs.io.delphes import BTAG_BITS, DelphesInputError, open_delphes_tree, read_metadata
+from multihiggs.io.delphes import DelphesInputError, open_delphes_tree, read_metadata
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,43 +85,8 @@ def build_parser() -> argparse.ArgumentParser:
         metavar=("TRAIN", "VAL", "TEST"),
     )
     parser.add_argument("--step-size", type=int, default=50_000, help="events per chunk")
-    parser.add_argument(
-        "--btag-bits",
-        nargs="+",
-        default=[],
-        metavar="WP=BIT",
-        help="bit of Jet.BTag holding each working point in the inputs, e.g. CSV=0 UParT=none (a card without "
-        f"that tagger); default {' '.join(f'{wp}={bit}' for wp, bit in BTAG_BITS.items())}",
-    )
-    parser.add_argument(
-        "--collections",
-        nargs="+",
-        default=[],
-        metavar="NAME=FILE_NAME",
-        help="the inputs' names for our collections, e.g. Jet=JetPUPPI FatJet=JetPUPPIAK8, or FatJet=none",
-    )
+    add_input_arguments(parser)
     return parser
-
-
-def _assignments(items: Sequence[str], option: str) -> dict[str, str | None]:
-    """``["A=x", "B=none"]`` -> {"A": "x", "B": None}; a malformed item is an error naming ``option``."""
-    parsed: dict[str, str | None] = {}
-    for item in items:
-        key, separator, value = item.partition("=")
-        if not separator or not key or not value:
-            raise ValueError(f"{option}: expected NAME=VALUE, got {item!r}")
-        parsed[key] = None if value.lower() in ("none", "null") else value
-    return parsed
-
-
-def _btag_bits(items: Sequence[str]) -> dict[str, int | None]:
-    """Input bit per working point: our layout, updated by ``--btag-bits``."""
-    bits: dict[str, int | None] = dict(BTAG_BITS)
-    for working_point, value in _assignments(items, "--btag-bits").items():
-        if value is not None and not value.isdigit():
-            raise ValueError(f"--btag-bits: bit of {working_point} must be a number or none, got {value!r}")
-        bits[working_point] = None if value is None else int(value)
-    return bits
 
 
 def _default_kl(inputs: Sequence[str], signal: bool) -> float:
@@ -170,8 +136,7 @@ def _conversion_config(args: argparse.Namespace) -> ConversionConfig:
         cross_section_pb=args.cross_section_pb,
         weight_convention=args.weight_convention,
         step_size=args.step_size,
-        btag_bits=_btag_bits(args.btag_bits),
-        collections=_assignments(args.collections, "--collections"),
+        **input_settings(args),
     )
 
 

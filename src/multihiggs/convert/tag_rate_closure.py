@@ -39,6 +39,7 @@ from multihiggs.convert.inclusive_tag_rate import (
     event_tag_probabilities,
     measure_inclusive_rates,
 )
+from multihiggs.convert.input_options import add_input_arguments, input_settings
 from multihiggs.convert.selection import SelectedObjects, SelectionConfig
 from multihiggs.io.delphes import BTAG_BITS
 
@@ -247,6 +248,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--tag-rate-pt-edges", type=float, nargs="+", default=list(DEFAULT_PT_EDGES_GEV))
     parser.add_argument("--tag-rate-eta-edges", type=float, nargs="+", default=list(DEFAULT_ABS_ETA_EDGES))
     parser.add_argument("--step-size", type=int, default=50_000, help="events per chunk")
+    add_input_arguments(parser)
     parser.add_argument("--output-md", required=True)
     parser.add_argument("--output-json", required=True)
     parser.add_argument("--output-pdf", required=True)
@@ -282,6 +284,7 @@ def _run(args: argparse.Namespace) -> None:
         tag_rate_model="inclusive",
         tag_rate_binning=TagRateBinning(tuple(args.tag_rate_pt_edges), tuple(args.tag_rate_eta_edges)),
         step_size=args.step_size,
+        **input_settings(args),
     )
     inputs = [Path(path) for path in args.input]
     for path in inputs:
