@@ -29,8 +29,9 @@ TINY = {
 }
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def tiny_options() -> SpanetOptions:
+    """Tiny options (immutable, so one instance serves every test and module-scoped fixture)."""
     return SpanetOptions.from_dict(TINY)
 
 

@@ -14,7 +14,7 @@ from spanet_synthetic import event_yaml
 
 from multihiggs.io import spanet_layout as layout
 from multihiggs.io.predictions import read_predictions
-from multihiggs.spanet import export, predict, train
+from multihiggs.spanet import decoding, export, predict, train
 from multihiggs.spanet.checkpoint import CheckpointError, build_network, load_trained_model
 from multihiggs.spanet.data import compute_feature_statistics, read_events
 from multihiggs.spanet.decoding import decode_assignments
@@ -158,6 +158,7 @@ def test_command_line_train_predict_export(tmp_path, hh_file, tiny_options, caps
     onnx_file = tmp_path / "model.onnx"
     assert export.main([str(run_dir), "-o", str(onnx_file), "--check", str(hh_file)]) == 0
     assert "max |difference|" in capsys.readouterr().out
+    assert decoding.check_conformance(export.decoder_files(onnx_file).metadata) == []  # events of hh_file
 
 
 @pytest.mark.parametrize("pairwise", [False, True], ids=["bilinear", "pairwise"])

@@ -16,77 +16,33 @@ Slots are unordered: evaluation matches them to targets irrespective of slot ord
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from pathlib import Path
 
 import h5py
 import numpy as np
 
 from multihiggs.io.hdf5 import open_hdf5, read_dataset
+from multihiggs.spanet.decoding import ReconstructedHiggs
 
 GROUP = "PREDICTIONS"
-_FIELDS = (
-    "resolved_assignments",
-    "boosted_assignments",
-    "resolved_assignment_probability",
-    "resolved_detection_probability",
-    "boosted_assignment_probability",
-    "boosted_detection_probability",
-    "signal_score",
-)
+_FIELDS = tuple(field.name for field in fields(ReconstructedHiggs))
 
 
 @dataclass(frozen=True)
-class Predictions:
-    """Reconstructed Higgs candidates of one method on one test file (shapes in the module docstring)."""
+class Predictions(ReconstructedHiggs):
+    """Reconstructed Higgs candidates of one method on one test file (shapes in the module docstring).
+
+    The arrays and their shape checks are those of :class:`multihiggs.spanet.decoding.ReconstructedHiggs`, the
+    dependency-free result the ONNX export ships; build with keywords.
+    """
 
     method: str
-    resolved_assignments: np.ndarray
-    boosted_assignments: np.ndarray
-    resolved_assignment_probability: np.ndarray
-    resolved_detection_probability: np.ndarray
-    boosted_assignment_probability: np.ndarray
-    boosted_detection_probability: np.ndarray
-    signal_score: np.ndarray
-
-    def __post_init__(self) -> None:
-        n_events, n_higgs, two = np.shape(self.resolved_assignments)
-        if two != 2:
-            raise ValueError(f"resolved_assignments must have shape (N, H, 2), got {self.resolved_assignments.shape}")
-        expected = {
-            "boosted_assignments": (n_events, n_higgs),
-            "resolved_assignment_probability": (n_events, n_higgs),
-            "resolved_detection_probability": (n_events, n_higgs),
-            "boosted_assignment_probability": (n_events, n_higgs),
-            "boosted_detection_probability": (n_events, n_higgs),
-            "signal_score": (n_events,),
-        }
-        for name, shape in expected.items():
-            if np.shape(getattr(self, name)) != shape:
-                raise ValueError(f"{name} must have shape {shape}, got {np.shape(getattr(self, name))}")
-
-    @property
-    def n_events(self) -> int:
-        return int(np.shape(self.resolved_assignments)[0])
-
-    @property
-    def n_higgs(self) -> int:
-        return int(np.shape(self.resolved_assignments)[1])
 
     @classmethod
     def empty(cls, method: str, n_events: int, n_higgs: int) -> Predictions:
         """Predictions with no reconstructed Higgs and NaN probabilities/scores."""
-        nan = np.full((n_events, n_higgs), np.nan, dtype=np.float32)
-        return cls(
-            method=method,
-            resolved_assignments=np.full((n_events, n_higgs, 2), -1, dtype=np.int64),
-            boosted_assignments=np.full((n_events, n_higgs), -1, dtype=np.int64),
-            resolved_assignment_probability=nan.copy(),
-            resolved_detection_probability=nan.copy(),
-            boosted_assignment_probability=nan.copy(),
-            boosted_detection_probability=nan.copy(),
-            signal_score=np.full(n_events, np.nan, dtype=np.float32),
-        )
+        return cls(method=method, **ReconstructedHiggs.unfilled(n_events, n_higgs).arrays())
 
 
 def write_predictions(path: str | Path, predictions: Predictions) -> None:

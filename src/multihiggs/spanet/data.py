@@ -20,6 +20,7 @@ from torch import Tensor
 
 from multihiggs.io import spanet_layout as layout
 from multihiggs.io.hdf5 import open_hdf5, read_dataset
+from multihiggs.spanet.decoding import JetDirections
 from multihiggs.spanet.event_info import MAX_DAUGHTERS, EventInfo, FeatureInfo
 from multihiggs.spanet.features import log_transform
 
@@ -171,16 +172,6 @@ def with_fixed_global(events: EventTensors, event_info: EventInfo, feature: str,
 def global_names(event_info: EventInfo) -> list[str]:
     """``input/feature`` names of every global input feature of ``event_info``."""
     return [f"{name}/{info.name}" for name, infos in event_info.global_inputs.items() for info in infos]
-
-
-@dataclass(frozen=True)
-class JetDirections:
-    """Directions (rad) of the AK5 jets, (N, J), and of the AK8 jets, (N, B) (B = 0 if the file has none)."""
-
-    jet_eta: np.ndarray
-    jet_phi: np.ndarray
-    fatjet_eta: np.ndarray
-    fatjet_phi: np.ndarray
 
 
 def read_jet_directions(path: str | Path) -> JetDirections:

@@ -10,21 +10,23 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Sequence
+from typing import Any
 
-import numpy as np
 import torch
 
 from multihiggs.cli import run_main
 from multihiggs.io.predictions import Predictions, write_predictions
 from multihiggs.spanet.checkpoint import TrainedModel, load_trained_model
 from multihiggs.spanet.data import JetDirections, higgs_slot, read_events, read_jet_directions, with_fixed_global
-from multihiggs.spanet.decoding import decode_assignments
+from multihiggs.spanet.decoding import reconstruct_higgs
 from multihiggs.spanet.event_info import EventInfo
 from multihiggs.spanet.inference import NetworkProbabilities, predict_probabilities
-from multihiggs.spanet.postprocess import HiggsCandidates, combine_boosted_resolved
+from multihiggs.spanet.options import SpanetOptions
+from multihiggs.spanet.postprocess import as_predictions
 from multihiggs.spanet.train import select_device, set_threads
 
-SIGNAL = "signal"
+SIGNAL = "signal"  # the classification whose class SIGNAL_COLUMN is the signal score
+SIGNAL_COLUMN = 1
 
 
 def reconstruct(
@@ -39,44 +41,22 @@ def reconstruct(
     """Decode the network probabilities and apply the boosted + resolved post-processing.
 
     ``use_detection`` orders the decoding by detection x assignment probability (for networks trained with a
-    detection loss).
+    detection loss). The work is done by :func:`multihiggs.spanet.decoding.reconstruct_higgs`, the code the ONNX
+    export ships with the model.
     """
-    decoded = decode_assignments(
-        probabilities.assignment,
-        [particle.source for particle in event_info.particles],
-        probabilities.detection if use_detection else None,
-    )
-    slots = {higgs_slot(name): position for position, name in enumerate(event_info.particle_names)}
-    n_higgs = max(index for index, _ in slots)
-    n_events = len(probabilities.detection)
-
-    def candidates(boosted: bool) -> HiggsCandidates:
-        shape = (n_events, n_higgs) if boosted else (n_events, n_higgs, 2)
-        assignments = np.full(shape, -1, dtype=np.int64)
-        assignment_probability = np.zeros((n_events, n_higgs), dtype=np.float32)
-        detection_probability = np.zeros((n_events, n_higgs), dtype=np.float32)
-        for higgs in range(1, n_higgs + 1):
-            position = slots.get((higgs, boosted))
-            if position is None:
-                continue
-            assignments[:, higgs - 1] = decoded.indices[:, position, 0] if boosted else decoded.indices[:, position]
-            assignment_probability[:, higgs - 1] = decoded.probabilities[:, position]
-            detection_probability[:, higgs - 1] = probabilities.detection[:, position]
-        return HiggsCandidates(assignments, assignment_probability, detection_probability)
-
     signal = probabilities.classification.get(SIGNAL)
-    return combine_boosted_resolved(
-        candidates(boosted=False),
-        candidates(boosted=True),
-        directions.jet_eta,
-        directions.jet_phi,
-        directions.fatjet_eta,
-        directions.fatjet_phi,
-        method=method,
-        signal_score=None if signal is None else signal[:, 1],
+    higgs = reconstruct_higgs(
+        probabilities.assignment,
+        probabilities.detection,
+        [particle.source for particle in event_info.particles],
+        [higgs_slot(name) for name in event_info.particle_names],
+        directions,
+        signal_score=None if signal is None else signal[:, SIGNAL_COLUMN],
+        use_detection=use_detection,
         overlap_delta_r=overlap_delta_r,
         resolved_count=resolved_count,
     )
+    return as_predictions(higgs, method)
 
 
 def predict_file(
@@ -102,14 +82,17 @@ def predict_file(
         trained.network, events, trained.event_info, batch_size or options.batch_size, device
     )
     return reconstruct(
-        trained.event_info,
-        probabilities,
-        read_jet_directions(test_file),
-        method,
-        options.overlap_delta_r,
-        use_detection=options.detection_loss_scale > 0,
-        resolved_count=options.resolved_higgs_count,
+        trained.event_info, probabilities, read_jet_directions(test_file), method, **postprocess_settings(options)
     )
+
+
+def postprocess_settings(options: SpanetOptions) -> dict[str, Any]:
+    """The keyword arguments of :func:`reconstruct` that come from the training options."""
+    return {
+        "overlap_delta_r": options.overlap_delta_r,
+        "use_detection": options.detection_loss_scale > 0,
+        "resolved_count": options.resolved_higgs_count,
+    }
 
 
 def main(argv: Sequence[str] | None = None) -> int:
