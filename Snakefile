@@ -18,6 +18,7 @@ include: "workflow/rules/convert.smk"
 include: "workflow/rules/baselines.smk"
 include: "workflow/rules/train.smk"
 include: "workflow/rules/evaluate.smk"
+include: "workflow/rules/reference.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/limits.smk"
 

@@ -64,11 +64,13 @@ sampled every 0.2 s; the reference's data-loader workers are forked processes).
 Purity: our prediction file is evaluated with ``multihiggs.evaluate`` (the code of ``python -m multihiggs.evaluate``).
 The reference's ``spanet.predict`` output (``TARGETS/<particle>/<daughter>`` jet indices, indices of the boosted
 particles counted after the 10 AK5 slots, and per-particle assignment and detection probabilities) is turned into our
-Predictions layout by our boosted + resolved post-processing (``combine_boosted_resolved``, the step our predictor
-applies to its own decoded assignments), after shifting the boosted indices back and dropping any candidate that
-points outside its own jet collection (it decodes every particle over the concatenated AK5 + AK8 jets, so a boosted
-Higgs can get an AK5 jet) or at padding (both counted in the report), then evaluated with the same code. (Under
-Python >= 3.11 spanet 2.1.1 names the output group "SpecialKey.Targets" instead of "TARGETS"; both are read.)
+Predictions layout by ``multihiggs.spanet.reference_import`` (as for the workflow's reference predictions): it checks
+that the output's copied inputs are the test file's events, shifts the boosted indices back, drops any candidate that
+points nowhere or outside its own jet collection (it decodes every particle over the concatenated AK5 + AK8 jets, so a
+boosted Higgs can get an AK5 jet) or at padding (counted per collection in the report), and applies our boosted +
+resolved post-processing (``combine_boosted_resolved``, the step our predictor applies to its own decoded
+assignments); the result is evaluated with the same code. (Under Python >= 3.11 spanet 2.1.1 names the output group
+"SpecialKey.Targets" instead of "TARGETS"; both are read.)
 Event purity and Higgs purity (all jet multiplicities; events with 1-3 and with 3 reconstructable Higgs) carry
 central 68 % Clopper-Pearson intervals; the table shows value ± half-width.
 
@@ -100,10 +102,9 @@ from multihiggs.evaluate.__main__ import evaluate
 from multihiggs.evaluate.jsonio import to_jsonable
 from multihiggs.io import spanet_layout as layout
 from multihiggs.io.predictions import Predictions, write_predictions
-from multihiggs.spanet.data import read_jet_directions
 from multihiggs.spanet.event_info import EventInfo
 from multihiggs.spanet.options import COMPATIBILITY_ONLY_OPTIONS, EXTENSION_OPTIONS
-from multihiggs.spanet.postprocess import HiggsCandidates, combine_boosted_resolved
+from multihiggs.spanet.reference_import import import_reference_predictions
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reference_loader import REPO, _converted, ensure_reference_venv, event_yaml
@@ -338,69 +339,26 @@ def n_events(path: Path) -> int:
 
 
 def reference_predictions(
-    path: Path, test_file: Path, overlap_delta_r: float, resolved_count: str = "fill", with_boosted: bool = True
+    path: Path, test_file: Path, overlap_delta_r: float, resolved_count: str = "fill"
 ) -> tuple[Predictions, dict[str, int]]:
-    """The reference's ``spanet.predict`` output as our Predictions, with our boosted + resolved post-processing.
+    """The reference's ``spanet.predict`` output as our Predictions (:mod:`multihiggs.spanet.reference_import`).
 
     Returns the predictions and counts of the decoded candidates dropped because they point outside their own jet
-    collection (the reference decodes every particle over the concatenated AK5 + AK8 sequence) or at padding.
-    Without ``with_boosted`` (a resolved-only topology) the output has no bh particles: no boosted candidates.
+    collection (the reference decodes every particle over the concatenated AK5 + AK8 sequence) or nowhere, or at
+    padding. A resolved-only topology's output has no bh particles: no boosted candidates, none dropped.
     """
-    with h5py.File(test_file, "r") as handle:
-        jet_mask = handle[layout.mask_key(layout.JETS)][...].astype(bool)
-        fatjet_mask = handle[layout.mask_key(layout.BOOSTED_JETS)][...].astype(bool)
-    n, n_jet_slots = jet_mask.shape
-    rows = np.arange(n)
-    dropped = {"resolved_outside": 0, "resolved_padding": 0, "boosted_outside": 0, "boosted_padding": 0}
-
-    def read(group: h5py.Group, particle: str) -> tuple[np.ndarray, np.ndarray]:
-        return (
-            group[f"{particle}/assignment_probability"][...].astype(np.float32),
-            group[f"{particle}/detection_probability"][...].astype(np.float32),
-        )
-
-    def relative(key: str) -> str:  # a TARGETS/... key of the layout, inside the targets group
-        return key.split("/", 1)[1]
-
-    resolved = np.full((n, N_HIGGS, 2), -1, dtype=np.int64)
-    boosted = np.full((n, N_HIGGS), -1, dtype=np.int64)
-    probabilities = {key: np.zeros((n, N_HIGGS), dtype=np.float32) for key in ("ra", "rd", "ba", "bd")}
-    with h5py.File(path, "r") as handle:
-        # spanet 2.1.1 names the group f"{SpecialKey.Targets}", which Python >= 3.11 spells "SpecialKey.Targets".
-        group = handle[next(name for name in (layout.TARGETS, "SpecialKey.Targets") if name in handle)]
-        for higgs in range(1, N_HIGGS + 1):
-            column = higgs - 1
-            pair = np.stack([group[relative(layout.resolved_target_key(higgs, d))][...] for d in ("b1", "b2")], axis=1)
-            outside = ((pair < 0) | (pair >= n_jet_slots)).any(axis=1)
-            padding = ~outside & ~jet_mask[rows[:, None], pair.clip(0, n_jet_slots - 1)].all(axis=1)
-            dropped["resolved_outside"] += int(outside.sum())
-            dropped["resolved_padding"] += int(padding.sum())
-            resolved[:, column] = np.where((outside | padding)[:, None], -1, np.sort(pair, axis=1))
-            probabilities["ra"][:, column], probabilities["rd"][:, column] = read(
-                group, layout.resolved_particle(higgs)
-            )
-            if not with_boosted:
-                continue
-            fatjet = group[relative(layout.boosted_target_key(higgs))][...] - n_jet_slots
-            outside = (fatjet < 0) | (fatjet >= fatjet_mask.shape[1])
-            padding = ~outside & ~fatjet_mask[rows, fatjet.clip(0, fatjet_mask.shape[1] - 1)]
-            dropped["boosted_outside"] += int(outside.sum())
-            dropped["boosted_padding"] += int(padding.sum())
-            boosted[:, column] = np.where(outside | padding, -1, fatjet)
-            probabilities["ba"][:, column], probabilities["bd"][:, column] = read(group, layout.boosted_particle(higgs))
-    directions = read_jet_directions(test_file)
-    predictions = combine_boosted_resolved(
-        HiggsCandidates(resolved, probabilities["ra"], probabilities["rd"]),
-        HiggsCandidates(boosted, probabilities["ba"], probabilities["bd"]),
-        directions.jet_eta,
-        directions.jet_phi,
-        directions.fatjet_eta,
-        directions.fatjet_phi,
-        method=REFERENCE_METHOD,
-        signal_score=None,
+    predictions, summary = import_reference_predictions(
+        path,
+        test_file,
+        REFERENCE_METHOD,
+        n_higgs=N_HIGGS,
         overlap_delta_r=overlap_delta_r,
         resolved_count=resolved_count,
     )
+    dropped = {}
+    for collection, counts in summary.dropped_by_collection.items():
+        dropped[f"{collection}_outside"] = counts.unassigned + counts.other_collection
+        dropped[f"{collection}_padding"] = counts.padding
     return predictions, dropped
 
 
@@ -540,9 +498,7 @@ def run_reference(work: Path, options: Path, event_file: Path, files: Files, arg
         predict_log, env, work,
     )  # fmt: skip
     phases = result_line(predict_log)
-    predictions, dropped = reference_predictions(
-        output, files.test, args.overlap_delta_r, args.resolved_count, args.with_boosted
-    )
+    predictions, dropped = reference_predictions(output, files.test, args.overlap_delta_r, args.resolved_count)
     predictions_file = work / "reference_predictions.h5"
     write_predictions(predictions_file, predictions)
     return {

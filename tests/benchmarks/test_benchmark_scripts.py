@@ -96,9 +96,9 @@ def test_resolved_only_reference_output_keeps_every_resolved_target(tmp_path, co
     output = tmp_path / "reference_output.h5"
     write_reference_output(output, test_file, "TARGETS", with_boosted=False)
     predictions, dropped = comparison.reference_predictions(
-        output, test_file, overlap_delta_r=0.5, resolved_count="detection", with_boosted=False
+        output, test_file, overlap_delta_r=0.5, resolved_count="detection"
     )
-    assert not any(dropped.values())
+    assert dropped == dict.fromkeys(["resolved_outside", "resolved_padding", "boosted_outside", "boosted_padding"], 0)
     assert (predictions.boosted_assignments == -1).all()
     with h5py.File(test_file, "r") as handle:
         for higgs in range(1, 4):

@@ -127,6 +127,7 @@ def test_metrics_json_is_strict_json(json_files):
 def test_method_and_sample_names():
     assert method_label({"method": "chi2_bdt"}) == r"$\chi^2$ + BDT"
     assert method_label({"method": "new_method"}) == "new_method"
+    assert method_label({"method": "reference_spanet"}) == "SPANet (reference)"
     assert method_label({"method": "chi2", "label": "mine"}) == "mine"
     colors = method_colors(["spanet_sm", "spanet_btag_upgrade", "foo", "bar", "foo"])
     assert colors["spanet_sm"] == colors["spanet_btag_upgrade"] and colors["foo"] != colors["bar"]

@@ -162,18 +162,48 @@ def baseline_name(method):
     return method.removesuffix("_upart")
 
 
+#: Methods imported from the reference SPANet's `spanet.predict` files (config inputs.reference_predictions).
+REFERENCE_PREDICTIONS = config["inputs"].get("reference_predictions", {})
+
+
+def reference_methods(analysis):
+    """The reference-SPANet methods declared for an analysis, in config order."""
+    return [method for method, entry in REFERENCE_PREDICTIONS.items() if entry["analysis"] == analysis]
+
+
 def analysis_methods(analysis):
-    """Every method evaluated in an analysis: SPA-Net variants, baselines and the UParT-b-tag chi2."""
+    """Every method evaluated in an analysis: SPA-Net variants, baselines, the UParT-b-tag chi2, reference SPANets."""
     return (
         [f"spanet_{variant}" for variant in SPANET_VARIANTS[analysis]]
         + list(BASELINES[analysis])
         + (["chi2_upart"] if "btag_upgrade" in SPANET_VARIANTS[analysis] else [])
+        + reference_methods(analysis)
     )
 
 
 def test_samples(analysis):
     """Samples whose test split every method predicts: the analysis' non-flat-mass signal samples and QCD."""
     return [name for name in ANALYSIS_SAMPLES[analysis] if not name.startswith(f"{analysis}_m")]
+
+
+def check_reference_predictions():
+    """Reference methods need a free name and a prediction file for every test sample of their analysis."""
+    for method, entry in REFERENCE_PREDICTIONS.items():
+        key, analysis = f"inputs.reference_predictions.{method}", entry["analysis"]
+        if method.startswith("spanet_") or method in ALL_BASELINE_METHODS:
+            raise ValueError(f"config key {key}: {method!r} names a method of the workflow (spanet_*, a baseline)")
+        missing = [name for name in test_samples(analysis) if name not in entry["files"]]
+        if missing:
+            raise ValueError(
+                f"config key {key}.files lacks the prediction files of {missing}: every test sample of "
+                f"{analysis} is evaluated ({test_samples(analysis)})"
+            )
+        unknown = sorted(set(entry["files"]) - set(ANALYSIS_SAMPLES[analysis]))
+        if unknown:
+            raise ValueError(f"config key {key} names samples that {analysis} does not have: {unknown}")
+
+
+check_reference_predictions()
 
 
 def prediction_targets():
@@ -235,8 +265,10 @@ def table_targets():
 
 def figure_plan(name):
     """(figure kind of multihiggs.plotting.figures, input JSON files) of one final figure."""
-    hhh_methods = available("hhh", ["spanet_sm", "spanet_flat_mass", "spanet_btag_upgrade", "chi2", "chi2_all", "chi2_bdt"])
-    hh_methods = available("hh", ["spanet_sm", "spanet_kl_mixed", "spanet_flat_mass", "chi2", "mass_agnostic", "min_delta_r", "chi2_bdt"])
+    # Reference-SPANet methods (inputs.reference_predictions) join every comparison of reconstruction methods.
+    hhh_reference_spanets, hh_reference_spanets = reference_methods("hhh"), reference_methods("hh")
+    hhh_methods = available("hhh", ["spanet_sm", "spanet_flat_mass", "spanet_btag_upgrade", "chi2", "chi2_all", "chi2_bdt"]) + hhh_reference_spanets
+    hh_methods = available("hh", ["spanet_sm", "spanet_kl_mixed", "spanet_flat_mass", "chi2", "mass_agnostic", "min_delta_r", "chi2_bdt"]) + hh_reference_spanets
     hh_sm = hh_reference_sample()
     hh_kl_samples = [name for name, spec in SAMPLES.items() if spec.process == "hh" and name.startswith("hh_kl")]
     plans = {
@@ -246,14 +278,14 @@ def figure_plan(name):
         "purity_vs_pt_hh": ("purity_vs_pt", metrics_files("hh", hh_methods, hh_sm)),
         "efficiency_vs_pt_hh": ("efficiency_vs_pt", metrics_files("hh", hh_methods, hh_sm)),
         "purity_vs_njets_hh": ("purity_vs_njets", metrics_files("hh", hh_methods, hh_sm)),
-        "reco_higgs_mass": ("reco_higgs_mass", metrics_files("hhh", available("hhh", ["spanet_sm", "chi2", "chi2_bdt"]), "hhh")),
+        "reco_higgs_mass": ("reco_higgs_mass", metrics_files("hhh", available("hhh", ["spanet_sm", "chi2", "chi2_bdt"]) + hhh_reference_spanets, "hhh")),
         "mass_sculpting_qcd": (
             "mass_sculpting_qcd",
-            metrics_files("hhh", available("hhh", ["chi2", "spanet_sm", "spanet_flat_mass"]), "qcd_sculpting"),
+            metrics_files("hhh", available("hhh", ["chi2", "spanet_sm", "spanet_flat_mass"]) + hhh_reference_spanets, "qcd_sculpting"),
         ),
         "kl_dependence": (
             "kl_dependence",
-            [file for sample in hh_kl_samples for file in metrics_files("hh", available("hh", ["spanet_sm", "spanet_kl_mixed", "chi2", "min_delta_r"]), sample)],
+            [file for sample in hh_kl_samples for file in metrics_files("hh", available("hh", ["spanet_sm", "spanet_kl_mixed", "chi2", "min_delta_r"]) + hh_reference_spanets, sample)],
         ),
         "btag_upgrade": (
             "btag_upgrade",
@@ -265,11 +297,11 @@ def figure_plan(name):
         ),
         "mass_plane_signal": (
             "mass_plane",
-            metrics_files("hh", available("hh", ["spanet_sm", "chi2", "mass_agnostic", "min_delta_r"]), hh_sm),
+            metrics_files("hh", available("hh", ["spanet_sm", "chi2", "mass_agnostic", "min_delta_r"]) + hh_reference_spanets, hh_sm),
         ),
         "mass_plane_qcd": (
             "mass_plane",
-            metrics_files("hh", available("hh", ["spanet_sm", "chi2", "mass_agnostic", "min_delta_r"]), "qcd_sculpting"),
+            metrics_files("hh", available("hh", ["spanet_sm", "chi2", "mass_agnostic", "min_delta_r"]) + hh_reference_spanets, "qcd_sculpting"),
         ),
     }
     kind, inputs = plans[name]
@@ -288,7 +320,7 @@ def table_plan(name):
         for sample in dict.fromkeys([hh_reference_sample(), hh_sample_name(5), hh_sample_name(5.0)]):
             if sample not in SAMPLES:
                 continue
-            for method in available("hh", ["spanet_sm", "spanet_kl_mixed", "chi2", "min_delta_r"]):
+            for method in available("hh", ["spanet_sm", "spanet_kl_mixed", "chi2", "min_delta_r"]) + reference_methods("hh"):
                 inputs += metrics_files("hh", [method], sample)
                 labels.append(f"{method} on {sample}")
         return name, inputs, labels
@@ -309,6 +341,7 @@ if missing_basis:
 missing_training = sorted(set(config["stats"]["methods"]) - set(STATS_METHODS))
 if missing_training:
     raise ValueError(f"config key stats.methods names methods the configuration does not evaluate: {missing_training}")
+
 
 
 def stats_targets():

@@ -20,6 +20,9 @@ METHOD_LABELS: dict[str, str] = {
     "chi2_bdt": r"$\chi^2$ + BDT",
     "mass_agnostic": "Mass-agnostic",
     "min_delta_r": r"min-$\Delta R$",
+    # the default name of an imported reference-SPANet model (config inputs.reference_predictions); other names
+    # given there, like any unknown method, appear as they are
+    "reference_spanet": "SPANet (reference)",
 }
 _METHOD_COLORS: dict[str, str] = {
     "spanet_sm": _PALETTE[0],
