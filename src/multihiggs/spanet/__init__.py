@@ -12,6 +12,6 @@ Reconstruction in numpy only (``decoding``, which the ONNX export ships with the
     decoding.reconstruct_higgs(assignment, detection, sources, slots, directions, ...) -> ReconstructedHiggs
     decoding.decode_outputs(onnx_outputs, metadata, directions) -> ReconstructedHiggs
     postprocess.combine_boosted_resolved(resolved, boosted, jet/fat-jet eta/phi, method=...) -> Predictions
-        (the boosted + resolved step, also used by the baselines)
+        (the boosted + resolved step, also applied to imported reference SPANet predictions)
 Command lines: ``python -m multihiggs.spanet.train | predict | export`` (see each module).
 """

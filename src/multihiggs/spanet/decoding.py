@@ -10,12 +10,12 @@ probability when given), assign it that tuple, and remove its vectors from every
 input. Repeat until every particle is decoded; a vector is never used twice within an input. Weighting by
 detection keeps a particle that is probably absent from taking the vectors of one that is present.
 
-Boosted + resolved post-processing (:func:`combine_candidates`, seed 002, spec section 5; shared by SPA-Net and the
-baselines through :mod:`multihiggs.spanet.postprocess`). Boosted candidates: the most likely number of boosted
-Higgs bosons N_hat is the mode of the number of detected candidates (independent detection probabilities), and
-the N_hat candidates with the largest detection x assignment probability are kept. A resolved Higgs with a jet
-within Delta R <= ``overlap_delta_r`` of a kept boosted Higgs is dropped. Resolved candidates, by
-``resolved_count``:
+Boosted + resolved post-processing (:func:`combine_candidates`, seed 002, spec section 5; used by SPA-Net and,
+through :mod:`multihiggs.spanet.postprocess`, by imported reference SPANet predictions). Boosted candidates: the
+most likely number of boosted Higgs bosons N_hat is the mode of the number of detected candidates (independent
+detection probabilities), and the N_hat candidates with the largest detection x assignment probability are kept. A
+resolved Higgs with a jet within Delta R <= ``overlap_delta_r`` of a kept boosted Higgs is dropped. Resolved
+candidates, by ``resolved_count``:
 
 - ``"fill"`` (default): the remaining slots (``max_higgs`` minus the kept boosted Higgs) take the best
   non-overlapping resolved candidates, as a resolved analysis (and every baseline) reconstructs every Higgs of a

@@ -1,5 +1,5 @@
-"""Boosted + resolved post-processing (seed 002, spec section 5) as :class:`Predictions`, shared by SPA-Net and the
-baselines.
+"""Boosted + resolved post-processing (seed 002, spec section 5) as :class:`Predictions`, for SPA-Net and the
+imported reference SPANet predictions (``reference_import``); the baselines build their own candidates.
 
 The rules (Higgs count, ranking, overlap removal and slot filling) live in the dependency-free
 :mod:`multihiggs.spanet.decoding`, which the ONNX export ships with the model; this module names the result.
