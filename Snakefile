@@ -12,6 +12,9 @@ configfile: os.path.join(workflow.basedir, "config", "config.yaml")
 validate(config, "workflow/schemas/config.schema.yaml")
 
 
+report: "workflow/report/workflow.rst"
+
+
 include: "workflow/rules/common.smk"
 include: "workflow/rules/generate.smk"
 include: "workflow/rules/convert.smk"
@@ -21,6 +24,10 @@ include: "workflow/rules/evaluate.smk"
 include: "workflow/rules/reference.smk"
 include: "workflow/rules/figures.smk"
 include: "workflow/rules/limits.smk"
+include: "workflow/rules/reproduction.smk"
+include: "workflow/rules/publish.smk"
+include: "workflow/rules/report.smk"
+include: "workflow/rules/provenance.smk"
 
 
 rule all:

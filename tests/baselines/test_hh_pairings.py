@@ -6,7 +6,7 @@ import vector
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from multihiggs.baselines.jet_selection import four_tag_jets, leading_by_btag_then_pt
+from multihiggs.baselines.jet_selection import four_tag_jets, leading_by_btag_then_pt, leading_by_pt
 from multihiggs.baselines.jets import Jets
 from multihiggs.baselines.mass_agnostic import DEFAULT_MASS_RATIO, mass_agnostic_pairing
 from multihiggs.baselines.min_delta_r import min_delta_r_pairing
@@ -145,6 +145,13 @@ def test_leading_by_btag_then_pt_orders_tagged_jets_first():
     assert leading_by_btag_then_pt(jets, 6).tolist() == [[1, 3, 0, 2, -1, -1]]
     masked = Jets(jets.pt, jets.eta, jets.phi, jets.mass, jets.btag, np.array([[True, False, True, True]]))
     assert leading_by_btag_then_pt(masked, 4).tolist() == [[3, 0, 2, -1]]
+
+
+def test_leading_by_pt_ignores_the_b_tag():
+    jets = jets_from_rows([(100.0, 0, 0, 0), (300.0, 0, 1, 1), (50.0, 0, 2, 1), (200.0, 0, 3, 0)])
+    assert leading_by_pt(jets, 3).tolist() == [[1, 3, 0]]
+    masked = Jets(jets.pt, jets.eta, jets.phi, jets.mass, jets.btag, np.array([[True, False, True, True]]))
+    assert leading_by_pt(masked, 4).tolist() == [[3, 0, 2, -1]]
 
 
 def test_all_three_pairings_are_considered():

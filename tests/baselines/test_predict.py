@@ -71,6 +71,17 @@ def test_cli_writes_the_chi2_pairing(tmp_path, hhh_file, method):
     assert np.isnan(predictions.signal_score).all()
 
 
+def test_leading_pt_chi2_pairs_only_the_hardest_jets():
+    events = build_events(20, (125.0, 125.0), n_extra=2, seed=4)
+    candidates = resolved_candidates("chi2_leading_pt", events.jets, 2)
+    hardest = np.argsort(-np.where(events.jets.mask, events.jets.pt, -1.0), axis=1, kind="stable")[:, :4]
+    used = np.sort(candidates.jet_pairs.reshape(20, 4), axis=1)
+    np.testing.assert_array_equal(used, np.sort(hardest, axis=1))
+    no_extra = build_events(20, (125.0, 125.0), n_extra=0, seed=4)
+    pairs = resolved_candidates("chi2_leading_pt", no_extra.jets, 2).jet_pairs
+    assert pairings_as_sets(pairs) == pairings_as_sets(no_extra.true_pairs)
+
+
 @pytest.mark.parametrize("method", ["mass_agnostic", "min_delta_r"])
 def test_cli_runs_the_hh_pairings(tmp_path, method):
     events = build_events(12, (125.0, 120.0), n_extra=1, seed=2)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 import subprocess
@@ -34,6 +35,13 @@ def _planned_jobs(output: str) -> dict[str, int]:
     return counts
 
 
+def _report_results(report: Path) -> dict[str, dict]:
+    """{path: entry (mime_type, caption HTML, data_uri, …)} of the results a Snakemake HTML report embeds."""
+    match = re.search(r'<script id="results">\s*var results = (\{.*?\});?\s*</script>', report.read_text(), re.S)
+    assert match, f"no results in {report}"
+    return json.loads(match.group(1))
+
+
 @pytest.fixture
 def repo() -> Path:
     return REPO
@@ -47,3 +55,8 @@ def snakemake():
 @pytest.fixture
 def planned_jobs():
     return _planned_jobs
+
+
+@pytest.fixture
+def report_results():
+    return _report_results

@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import re
 import shutil
+import subprocess
+from xml.etree import ElementTree
 
 import pytest
 import yaml
@@ -49,10 +52,48 @@ def test_user_delphes_files_replace_generation(tmp_path, snakemake, planned_jobs
     assert jobs["generate_shard"] == sum(spec.n_shards for name, spec in specs.items() if name != "hhh")
 
 
-@pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz not installed")
-def test_rulegraph_renders(snakemake):
+def _dot_graph(dot: str) -> tuple[set[str], set[tuple[str, str]]]:
+    """(rule names, (rule, dependent rule) edges) of ``snakemake --rulegraph`` output."""
+    labels = dict(re.findall(r'^\s*(\d+)\[label = "([^"]+)"', dot, flags=re.MULTILINE))
+    edges = re.findall(r"^\s*(\d+) -> (\d+)", dot, flags=re.MULTILINE)
+    return set(labels.values()), {(labels[a], labels[b]) for a, b in edges}
+
+
+def _svg_graph(svg: str) -> tuple[set[str], set[tuple[str, str]]]:
+    """(rule names, edges) of the rule graph drawn by Graphviz: node titles are ids, their text the rule names."""
+    namespace = {"svg": "http://www.w3.org/2000/svg"}
+    groups = ElementTree.fromstring(svg).iterfind(".//svg:g", namespace)
+    labels, edges = {}, []
+    for group in groups:
+        title = group.findtext("svg:title", namespaces=namespace)
+        if group.get("class") == "node":
+            labels[title] = group.findtext("svg:text", namespaces=namespace)
+        elif group.get("class") == "edge":
+            edges.append(title.split("->"))
+    return set(labels.values()), {(labels[a], labels[b]) for a, b in edges}
+
+
+@pytest.fixture
+def rulegraph(snakemake) -> str:
+    """``snakemake --rulegraph`` of the default configuration (what ``make dag`` draws)."""
     result = snakemake("--rulegraph")
-    assert result.returncode == 0 and "digraph" in result.stdout
+    assert result.returncode == 0 and "digraph" in result.stdout, result.stderr
+    return result.stdout
+
+
+@pytest.mark.skipif(shutil.which("dot") is None, reason="graphviz not installed (.ci/run installs it)")
+def test_rulegraph_renders(rulegraph):
+    svg = subprocess.run(["dot", "-Tsvg"], input=rulegraph, capture_output=True, text=True, check=True).stdout
+    rules, edges = _svg_graph(svg)
+    assert (rules, edges) == _dot_graph(rulegraph) and "all" in rules and edges
+
+
+def test_committed_rulegraph_shows_the_rules_of_the_workflow(rulegraph, repo):
+    """docs/rulegraph.svg has exactly the rules and dependencies of the workflow: after adding a rule, `make dag`."""
+    committed_rules, committed_edges = _svg_graph((repo / "docs/rulegraph.svg").read_text())
+    rules, edges = _dot_graph(rulegraph)
+    assert committed_rules == rules, f"`make dag`: missing {rules - committed_rules}, stale {committed_rules - rules}"
+    assert committed_edges == edges, f"`make dag`: missing {edges - committed_edges}, stale {committed_edges - edges}"
 
 
 def test_one_figure_plans_only_what_it_needs(snakemake, planned_jobs, repo, tmp_path):
@@ -103,3 +144,20 @@ def test_training_commands_carry_the_per_analysis_options_and_background_cap(sna
     assert "--set epochs=7" in train["hhh"]
     merges = [c for c in commands if "convert.merge" in c]
     assert merges and all("--max-background-ratio 0.5" in c for c in merges)
+
+
+def test_reproduction_table_plans_only_what_its_claims_read(snakemake, planned_jobs, repo, tmp_path):
+    """`snakemake results/tables/reproduction.md`: the claims' result files (metrics, sculpting, κλ scan, one-split
+    classification, the HHH matching fractions) and nothing else: no figure, table, validation or report."""
+    result = snakemake(
+        "results/tables/reproduction.md", "-n", "--directory", str(tmp_path), "--snakefile", str(repo / "Snakefile"),
+        "--configfile", str(repo / "config/ci.yaml"), "--quiet", "rules",
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    jobs = planned_jobs(result.stdout + result.stderr)
+    assert jobs["reproduction_table"] == 1 and jobs["kl_scan"] == 1
+    assert jobs["reproduction_classification"] == 4  # κλ-mixed head; DNN on min-ΔR, SM and κλ-mixed SPA-Net
+    assert {"evaluate_method", "evaluate_sculpting", "baseline_predict", "predict_spanet"} <= set(jobs)
+    unrelated = {"figure", "table", "matching_table", "validate_generator", "kl_outputs", "tag_rate_closure", "all"}
+    assert not unrelated & set(jobs)
+    assert not [rule for rule in jobs if rule.startswith(("report", "publish", "provenance", "preview"))]

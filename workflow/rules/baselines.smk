@@ -9,6 +9,12 @@ rule train_fatjet_bdt:
         model=f"{RESULTS}/models/{{analysis}}/fatjet_bdt.json",
         summary=f"{RESULTS}/models/{{analysis}}/fatjet_bdt_summary.json",
         roc=f"{RESULTS}/figures/fatjet_bdt_roc_{{analysis}}.pdf",
+        roc_png=report(
+            f"{RESULTS}/figures/fatjet_bdt_roc_{{analysis}}.png",
+            category="4 Training",
+            subcategory="AK8 BDT",
+            caption="../report/fatjet_bdt_roc.rst",
+        ),
     params:
         n_higgs=lambda wildcards: ANALYSIS_N_HIGGS[wildcards.analysis],
         bdt=config["baselines"]["bdt"],

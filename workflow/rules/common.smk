@@ -4,6 +4,7 @@ import sys
 from pathlib import Path
 
 from multihiggs.convert.input_options import UserDelphesInput
+from multihiggs.provenance import workflow_environment
 from multihiggs.samples import ANALYSIS_N_HIGGS, analysis_samples, format_number, hh_sample_name, sample_specs
 
 # Jobs run the interpreter that runs Snakemake (the project's .venv), locally and on cluster nodes.
@@ -12,6 +13,8 @@ os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get(
 RESULTS = "results"
 #: The repository (config/event_files, config/options), whatever the working directory (--directory).
 REPO_DIR = workflow.basedir
+# Provenance stamp of every output (multihiggs.provenance): jobs inherit the config's SHA-256, the seed and REPO_DIR.
+os.environ.update(workflow_environment(config, REPO_DIR))
 SAMPLES = sample_specs(config)
 ANALYSIS_SAMPLES = analysis_samples(SAMPLES)
 #: Samples read from the user's Delphes files instead of simulated: sample name -> UserDelphesInput.
@@ -85,7 +88,15 @@ def conversion_targets():
 
 
 def final_targets():
-    return validation_targets() + conversion_targets() + figure_targets() + table_targets() + stats_targets()
+    targets = validation_targets() + conversion_targets() + figure_targets() + table_targets() + stats_targets()
+    targets += bdt_roc_targets()
+    targets += reproduction_targets()
+    return with_previews(targets) + training_curve_targets() + report_targets() + provenance_targets() + publish_targets()
+
+
+def with_previews(targets):
+    """``targets`` with the PNG preview of every PDF figure after it (the HTML report shows PNGs, not PDFs)."""
+    return [path for target in targets for path in ([target, target[:-4] + ".png"] if target.endswith(".pdf") else [target])]
 
 
 def hh_reference_sample():
@@ -148,6 +159,16 @@ def event_file(analysis, variant):
 
 def spanet_model(analysis, variant):
     return f"{RESULTS}/models/{analysis}/spanet_{variant}/model.pt"
+
+
+def training_curve_targets():
+    """Loss and validation purity per epoch of every trained SPA-Net variant: PDF and PNG preview."""
+    return [
+        f"{RESULTS}/figures/training/{analysis}_spanet_{variant}.{ext}"
+        for analysis in ANALYSIS_SAMPLES
+        for variant in SPANET_VARIANTS[analysis]
+        for ext in ("pdf", "png")
+    ]
 
 
 # ----------------------------------------------------------------------------------------- methods and predictions
@@ -259,6 +280,11 @@ def figure_targets():
     return figures
 
 
+def bdt_roc_targets():
+    """The ROC of the AK8 BDT of every analysis whose χ² + BDT baseline trains one (rule train_fatjet_bdt)."""
+    return [f"{RESULTS}/figures/fatjet_bdt_roc_{analysis}.pdf" for analysis in ANALYSIS_SAMPLES if "chi2_bdt" in BASELINES[analysis]]
+
+
 def table_targets():
     return [f"{RESULTS}/tables/{name}.{ext}" for name in TABLE_NAMES for ext in ("md", "tex")]
 
@@ -348,3 +374,11 @@ def stats_targets():
     return [f"{RESULTS}/tables/kl_limits.{ext}" for ext in ("md", "tex")] + [
         f"{RESULTS}/figures/{name}.pdf" for name in ("kl_scan", "kl_cls", "kl_vs_lumi")
     ]
+
+
+# ----------------------------------------------------------------------------------------- HTML report
+
+
+def report_targets():
+    """What the report opens with (workflow/rules/report.smk): the overview page and the rule graph."""
+    return [f"{RESULTS}/report/overview.html", f"{RESULTS}/report/rulegraph.svg"]

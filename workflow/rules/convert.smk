@@ -94,9 +94,10 @@ rule tag_rate_closure:
     output:
         md=f"{RESULTS}/validation/tag_rate_closure_{{analysis}}.md",
         json=f"{RESULTS}/validation/tag_rate_closure_{{analysis}}.json",
-        pdf=report(
-            f"{RESULTS}/validation/tag_rate_closure_{{analysis}}.pdf",
-            category="Validation",
+        pdf=f"{RESULTS}/validation/tag_rate_closure_{{analysis}}.pdf",
+        png=report(
+            f"{RESULTS}/validation/tag_rate_closure_{{analysis}}.png",
+            category="5 Validation",
             caption="../report/tag_rate_closure.rst",
         ),
     params:

@@ -52,6 +52,20 @@ rule validate_generator:
         spectra=f"{RESULTS}/validation/parton_spectra.pdf",
         multiplicities_pdf=f"{RESULTS}/validation/jet_multiplicities.pdf",
         multiplicities_md=f"{RESULTS}/validation/jet_multiplicities.md",
+        # PNG previews beside the PDFs (multihiggs.plotting.style.save_figure), shown by the HTML report
+        ratios_png=report(
+            f"{RESULTS}/validation/hh_cross_section_ratios.png",
+            category="5 Validation",
+            caption="../report/hh_cross_section_ratios.rst",
+        ),
+        spectra_png=report(
+            f"{RESULTS}/validation/parton_spectra.png", category="5 Validation", caption="../report/parton_spectra.rst"
+        ),
+        multiplicities_png=report(
+            f"{RESULTS}/validation/jet_multiplicities.png",
+            category="5 Validation",
+            caption="../report/jet_multiplicities.rst",
+        ),
     params:
         sqrt_s=config["collider"]["sqrt_s_gev"],
         seed=config["seed"],

@@ -121,11 +121,21 @@ rule kl_outputs:
     input:
         f"{RESULTS}/stats/hh/kl_scan.json",
     output:
-        table_md=report(f"{RESULTS}/tables/kl_limits.md", category="Tables", caption="../report/kl.rst"),
+        table_md=report(f"{RESULTS}/tables/kl_limits.md", category="6 Tables", caption="../report/kl.rst"),
         table_tex=f"{RESULTS}/tables/kl_limits.tex",
-        profile=report(f"{RESULTS}/figures/kl_scan.pdf", category="Kappa-lambda constraints", caption="../report/kl.rst"),
-        cls=report(f"{RESULTS}/figures/kl_cls.pdf", category="Kappa-lambda constraints", caption="../report/kl.rst"),
-        vs_lumi=report(f"{RESULTS}/figures/kl_vs_lumi.pdf", category="Kappa-lambda constraints", caption="../report/kl.rst"),
+        profile=f"{RESULTS}/figures/kl_scan.pdf",
+        cls=f"{RESULTS}/figures/kl_cls.pdf",
+        vs_lumi=f"{RESULTS}/figures/kl_vs_lumi.pdf",
+        # PNG previews beside the PDFs (multihiggs.plotting.style.save_figure), shown by the HTML report
+        profile_png=report(
+            f"{RESULTS}/figures/kl_scan.png", category="3 Kappa-lambda constraints", caption="../report/kl_scan.rst"
+        ),
+        cls_png=report(
+            f"{RESULTS}/figures/kl_cls.png", category="3 Kappa-lambda constraints", caption="../report/kl_cls.rst"
+        ),
+        vs_lumi_png=report(
+            f"{RESULTS}/figures/kl_vs_lumi.png", category="3 Kappa-lambda constraints", caption="../report/kl_vs_lumi.rst"
+        ),
     params:
         energy=config["collider"]["sqrt_s_gev"] / 1000,
     log:

@@ -39,7 +39,9 @@ rule train_spanet:
         train=lambda wildcards: training_dataset(wildcards, "train"),
         val=lambda wildcards: training_dataset(wildcards, "val"),
     output:
-        f"{RESULTS}/models/{{analysis}}/spanet_{{variant}}/model.pt",
+        model=f"{RESULTS}/models/{{analysis}}/spanet_{{variant}}/model.pt",
+        # per-epoch losses and validation purity (multihiggs.spanet.trainer), drawn by rule training_curves
+        metrics=f"{RESULTS}/models/{{analysis}}/spanet_{{variant}}/metrics.json",
     params:
         overrides=lambda wildcards: spanet_option_overrides(wildcards.analysis),
         seed=config["seed"],
@@ -55,8 +57,30 @@ rule train_spanet:
         f"{RESULTS}/benchmarks/train/{{analysis}}_spanet_{{variant}}.tsv"
     shell:
         "python -m multihiggs.spanet.train -of {input.options} -ef {input.event_file} -tf {input.train} "
-        "-vf {input.val} -l $(dirname $(dirname {output})) -n spanet_{wildcards.variant} --seed {params.seed} "
+        "-vf {input.val} -l $(dirname $(dirname {output.model})) -n spanet_{wildcards.variant} --seed {params.seed} "
         "--gpus 1 --threads {threads} --no_progress --restart_changed {params.overrides} > {log} 2>&1"
+
+
+rule training_curves:
+    input:
+        f"{RESULTS}/models/{{analysis}}/spanet_{{variant}}/metrics.json",
+    output:
+        pdf=f"{RESULTS}/figures/training/{{analysis}}_spanet_{{variant}}.pdf",
+        png=report(
+            f"{RESULTS}/figures/training/{{analysis}}_spanet_{{variant}}.png",
+            category="4 Training",
+            subcategory="SPA-Net {analysis}",
+            caption="../report/training_curves.rst",
+        ),
+    params:
+        energy=config["collider"]["sqrt_s_gev"] / 1000,
+    log:
+        f"{RESULTS}/logs/train/training_curves_{{analysis}}_spanet_{{variant}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/train/training_curves_{{analysis}}_spanet_{{variant}}.tsv"
+    shell:
+        "python -m multihiggs.plotting.training_curves {input} --method spanet_{wildcards.variant} "
+        "--analysis {wildcards.analysis} --energy-tev {params.energy} -o {output.pdf} > {log} 2>&1"
 
 
 # Split "test_at_kl_input": the test file scored at the fixed κλ input stats.kl_input (the κλ-mixed network takes κλ

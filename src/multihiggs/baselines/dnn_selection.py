@@ -15,8 +15,10 @@ held out to report the weighted accuracy and ROC AUC (seed 003 Table 13).
     python -m multihiggs.baselines.dnn_selection score -i TEST.h5 --predictions PRED.h5 --model dnn.joblib
         -o PRED_DNN.h5 [--method NAME]
 
-Train on the train (and validation) splits, score the test split: ``score`` writes a copy of the prediction file
-whose ``signal_score`` is the DNN output, ready for ``python -m multihiggs.stats templates --threshold``.
+The workflow trains it on the validation split (the method's predictions on ``val.h5`` of the κλ-mixed signal
+samples and QCD: the SPA-Net variants trained on the train split) and scores the test split: ``score`` writes a copy
+of the prediction file whose ``signal_score`` is the DNN output, ready for ``python -m multihiggs.stats templates
+--threshold``.
 """
 
 from __future__ import annotations
@@ -38,6 +40,7 @@ from sklearn.preprocessing import StandardScaler
 
 from multihiggs.cli import run_main
 from multihiggs.io.predictions import write_predictions
+from multihiggs.provenance import STAMP_KEY, current_stamp
 from multihiggs.stats.inputs import MethodEvents, read_method_events
 from multihiggs.stats.observables import higgs_candidates, selection_feature_names, selection_features
 
@@ -172,7 +175,7 @@ def selection_scores(dnn: SelectionDNN, features: np.ndarray) -> np.ndarray:
 
 
 def save_selection_dnn(dnn: SelectionDNN, path: str | Path) -> None:
-    """Save with joblib (scikit-learn objects: load with the same scikit-learn version)."""
+    """Save with joblib (scikit-learn objects: load with the same scikit-learn version), with the provenance stamp."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     content = {
@@ -180,6 +183,7 @@ def save_selection_dnn(dnn: SelectionDNN, path: str | Path) -> None:
         "pipeline": dnn.pipeline,
         "features": list(dnn.feature_names),
         "metadata": dnn.metadata,
+        STAMP_KEY: current_stamp().as_dict(),
     }
     joblib.dump(content, path)
 

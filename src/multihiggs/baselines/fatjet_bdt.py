@@ -14,6 +14,8 @@ from pathlib import Path
 import numpy as np
 import xgboost
 
+from multihiggs.provenance import STAMP_KEY, current_stamp
+
 FATJET_FEATURES: tuple[str, ...] = (
     "pt",
     "eta",
@@ -162,7 +164,7 @@ def save_fatjet_bdt(model: xgboost.XGBClassifier, path: str | Path, *, threshold
     """Save the BDT in xgboost's JSON model format (``path`` must end in .json).
 
     ``threshold``, the working point's score cut, is stored in the model file as the booster attribute
-    :data:`THRESHOLD_ATTRIBUTE` so that one file carries both.
+    :data:`THRESHOLD_ATTRIBUTE` so that one file carries both; the provenance stamp is the attribute ``provenance``.
     """
     path = Path(path)
     if path.suffix != ".json":
@@ -170,6 +172,7 @@ def save_fatjet_bdt(model: xgboost.XGBClassifier, path: str | Path, *, threshold
     path.parent.mkdir(parents=True, exist_ok=True)
     if threshold is not None:
         model.get_booster().set_attr(**{THRESHOLD_ATTRIBUTE: repr(float(threshold))})
+    model.get_booster().set_attr(**{STAMP_KEY: current_stamp().to_json()})
     model.save_model(path)
 
 

@@ -24,6 +24,19 @@ def leading_by_btag_then_pt(jets: Jets, n_jets: int) -> np.ndarray:
     return _first_columns(order, np.take_along_axis(jets.mask, order, axis=1), n_jets)
 
 
+def leading_by_pt(jets: Jets, n_jets: int) -> np.ndarray:
+    """The ``n_jets`` hardest real jets, whatever their b tag (seed 000's HH chi^2: "top 4 jets").
+
+    Returns:
+        int64 (N, n_jets): original jet indices by decreasing pT; -1 in the trailing slots of events with fewer
+        than ``n_jets`` real jets. Exact pT ties keep the original slot order.
+    """
+    if n_jets < 1:
+        raise ValueError(f"n_jets must be positive, got {n_jets}")
+    order = np.lexsort((-jets.pt, ~jets.mask), axis=1)
+    return _first_columns(order, np.take_along_axis(jets.mask, order, axis=1), n_jets)
+
+
 def four_tag_jets(
     jets: Jets,
     pt_min_gev: float = FOUR_TAG_PT_MIN_GEV,

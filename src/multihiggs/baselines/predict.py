@@ -2,7 +2,8 @@
 
     python -m multihiggs.baselines.predict --method chi2 --n-higgs 3 -i TEST.h5 -o PRED.h5
 
-Methods: ``chi2`` (top 2 n_higgs jets by b-tag then pT), ``chi2_all`` (every jet), ``mass_agnostic`` and
+Methods: ``chi2`` (top 2 n_higgs jets by b-tag then pT), ``chi2_leading_pt`` (the 2 n_higgs leading-pT jets, no
+b-tag ordering: seed 000's HH chi^2), ``chi2_all`` (every jet), ``mass_agnostic`` and
 ``min_delta_r`` (HH only; four jets chosen by ``--hh-jets``: seed 003's four-tag selection by default), and
 ``chi2_bdt`` (BDT-tagged AK8 jets + chi^2 on the other AK5 jets; needs ``--bdt-model``).
 """
@@ -26,7 +27,7 @@ from multihiggs.baselines.fatjet_bdt import (
     stored_threshold,
 )
 from multihiggs.baselines.inputs import read_boosted_features, read_jets
-from multihiggs.baselines.jet_selection import four_tag_jets, leading_by_btag_then_pt
+from multihiggs.baselines.jet_selection import four_tag_jets, leading_by_btag_then_pt, leading_by_pt
 from multihiggs.baselines.jets import Jets
 from multihiggs.baselines.mass_agnostic import mass_agnostic_pairing
 from multihiggs.baselines.min_delta_r import min_delta_r_pairing
@@ -34,7 +35,7 @@ from multihiggs.cli import run_main
 from multihiggs.io.predictions import Predictions, write_predictions
 from multihiggs.io.spanet_layout import BTAG_FEATURE_BY_WORKING_POINT
 
-RESOLVED_METHODS: tuple[str, ...] = ("chi2", "chi2_all", "mass_agnostic", "min_delta_r")
+RESOLVED_METHODS: tuple[str, ...] = ("chi2", "chi2_leading_pt", "chi2_all", "mass_agnostic", "min_delta_r")
 METHODS: tuple[str, ...] = (*RESOLVED_METHODS, "chi2_bdt")
 HH_ONLY_METHODS: frozenset[str] = frozenset({"mass_agnostic", "min_delta_r"})
 HH_JET_SELECTIONS: tuple[str, ...] = ("four_tag", "btag_then_pt")
@@ -50,6 +51,8 @@ def resolved_candidates(
         raise ValueError(f"n_higgs must be 2 (HH) or 3 (HHH), got {n_higgs}")
     if method == "chi2":
         return chi2_pairing(jets, n_higgs, candidate_jets=leading_by_btag_then_pt(jets, 2 * n_higgs))
+    if method == "chi2_leading_pt":
+        return chi2_pairing(jets, n_higgs, candidate_jets=leading_by_pt(jets, 2 * n_higgs))
     if method == "chi2_all":
         return chi2_pairing(jets, n_higgs)
     if n_higgs != 2:

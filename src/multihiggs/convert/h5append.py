@@ -10,6 +10,8 @@ from typing import Any
 import h5py
 import numpy as np
 
+from multihiggs.provenance import STAMP_KEY, current_stamp
+
 #: Rows per HDF5 chunk: large enough for fast gzip, small enough for cheap random reads of a batch.
 CHUNK_ROWS = 4096
 COMPRESSION_LEVEL = 1
@@ -88,10 +90,11 @@ class AppendableH5:
             self._file.attrs[key] = value
 
     def commit(self) -> None:
-        """Write pending rows, close the file and move it to its final name."""
+        """Write pending rows and the provenance stamp (root attribute ``provenance``), close, rename to ``path``."""
         assert self._file is not None, "file already committed or closed"
         if self._n_pending:
             self._flush(self._n_pending)
+        self._file.attrs[STAMP_KEY] = current_stamp().to_json()
         self._file.close()
         self._file = None
         self.partial.replace(self.path)

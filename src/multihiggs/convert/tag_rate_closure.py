@@ -257,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> None:
     from multihiggs.io.delphes import open_delphes_tree
+    from multihiggs.provenance import STAMP_KEY, current_stamp
     from multihiggs.tables import write_text
 
     if args.min_jets < 4:
@@ -296,7 +297,8 @@ def _run(args: argparse.Namespace) -> None:
         selected_jet_chunks(inputs, config), cuts, truth_efficiency, inclusive, sorted(set(args.n_tags))
     )
     draw_closure(result, args.output_pdf)
-    write_text(args.output_json, json.dumps(closure_json(result, inclusive), indent=1) + "\n")
+    document = closure_json(result, inclusive) | {STAMP_KEY: current_stamp().as_dict()}
+    write_text(args.output_json, json.dumps(document, indent=1) + "\n")
     table = closure_table(result)
     write_text(args.output_md, table + "\n")
     print(table)

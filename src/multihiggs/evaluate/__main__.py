@@ -1,7 +1,8 @@
 """Evaluate one method on one test sample: ``python -m multihiggs.evaluate --test T.h5 --predictions P.h5 -o M.json``.
 
 Writes every reconstruction metric (purity and efficiency vs pT, inclusive, event/H purity by jet multiplicity and
-by number of reconstructable Higgs, candidate-mass histograms, m_H1–m_H2 plane) as JSON with bin edges, values and
+by number of reconstructable Higgs, candidate-mass histograms, m_H1–m_H2 plane; the same event metrics in the
+resolved-only view of seeds 000/003) as JSON with bin edges, values and
 interval bounds (layout in :mod:`multihiggs.evaluate.summary`). When the test file holds signal and background
 and the method has a finite ``signal_score``, a ``classification`` block is added. Exit status 2 on bad input.
 """
@@ -22,7 +23,12 @@ from multihiggs.evaluate.inputs import read_event_inputs, read_matching_predicti
 from multihiggs.evaluate.jsonio import write_json
 from multihiggs.evaluate.masses import DEFAULT_MASS_EDGES
 from multihiggs.evaluate.matching import match_candidates
-from multihiggs.evaluate.summary import DEFAULT_PT_EDGES, reconstruction_summary
+from multihiggs.evaluate.summary import (
+    DEFAULT_PT_EDGES,
+    reconstruction_summary,
+    resolved_only_match,
+    resolved_only_summary,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -84,6 +90,15 @@ def evaluate(args: argparse.Namespace) -> dict:
             event_weight=inputs.event_weight if args.weighted else None,
             pt_edges=pt_edges,
             mass_edges=mass_edges,
+            confidence=args.confidence,
+            interval=args.interval,
+        ),
+        "resolved_only": resolved_only_summary(
+            resolved_only_match(predictions.resolved_assignments, truth.targets),
+            truth.pt,
+            inputs.n_jets,
+            event_weight=inputs.event_weight if args.weighted else None,
+            pt_edges=pt_edges,
             confidence=args.confidence,
             interval=args.interval,
         ),

@@ -1,7 +1,8 @@
 """The JSON files of the evaluation: strict JSON (NaN written as null), atomic writes, a ``kind`` tag checked on read.
 
 Kinds: ``metrics`` (reconstruction metrics of one method on one sample), ``sculpting`` (QCD candidate masses of one
-method), ``classification`` (ROC/AUC/accuracy of one method). Every file carries ``method`` and ``sample``.
+method), ``classification`` (ROC/AUC/accuracy of one method). Every file carries ``method`` and ``sample``, and
+the provenance stamp (:mod:`multihiggs.provenance`) under ``provenance``.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ import numpy as np
 
 from multihiggs.evaluate.binomial import Ratio
 from multihiggs.io.json_file import load_json_file
+from multihiggs.provenance import STAMP_KEY, current_stamp
 from multihiggs.tables import write_text
 
 KINDS: tuple[str, ...] = ("metrics", "sculpting", "classification")
@@ -58,6 +60,7 @@ def write_json(path: str | Path, kind: str, content: dict[str, Any]) -> None:
     if kind not in KINDS:
         raise ValueError(f"JSON kind must be one of {KINDS}, got {kind!r}")
     document = {"kind": kind, "schema_version": SCHEMA_VERSION, **to_jsonable(content)}
+    document[STAMP_KEY] = current_stamp().as_dict()
     write_text(path, json.dumps(document, indent=1, allow_nan=False) + "\n")
 
 

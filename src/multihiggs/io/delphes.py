@@ -22,8 +22,12 @@ import awkward as ak
 import numpy as np
 import uproot
 
+from multihiggs.provenance import current_stamp
+
 TREE_NAME = "Delphes"
 METADATA_KEY = "multihiggs_metadata"
+#: The provenance stamp (:mod:`multihiggs.provenance`) of files we write, a JSON string beside the metadata.
+PROVENANCE_KEY = "multihiggs_provenance"
 N_TAU = 5
 #: Events per basket written by :func:`write_delphes`. A reader decompresses whole baskets, so a file written as
 #: one basket would be decompressed entirely for every chunk ``iterate_delphes`` yields.
@@ -356,6 +360,7 @@ def write_delphes(
                 tree.extend({name: array[start : start + BASKET_EVENTS] for name, array in collections.items()})
             if metadata is not None:
                 root_file[METADATA_KEY] = json.dumps(dict(metadata), sort_keys=True)
+            root_file[PROVENANCE_KEY] = current_stamp().to_json()
         partial.replace(path)
     finally:
         partial.unlink(missing_ok=True)

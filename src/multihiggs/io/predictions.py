@@ -9,7 +9,8 @@ A prediction file holds, for the N events of one test file (same order) and H Hi
   ``PREDICTIONS/boosted_assignment_probability``, ``PREDICTIONS/boosted_detection_probability``  float32 (N, H)
   (NaN where a method has no such notion).
 - ``PREDICTIONS/signal_score``                  float32 (N,): classifier score (NaN if the method has none).
-- attribute ``method`` on the root: the method's name.
+- attribute ``method`` on the root: the method's name; attribute ``provenance``: the stamp of
+  :mod:`multihiggs.provenance` (JSON).
 
 Slots are unordered: evaluation matches them to targets irrespective of slot order.
 """
@@ -23,6 +24,7 @@ import h5py
 import numpy as np
 
 from multihiggs.io.hdf5 import open_hdf5, read_dataset
+from multihiggs.provenance import STAMP_KEY, current_stamp
 from multihiggs.spanet.decoding import ReconstructedHiggs
 
 GROUP = "PREDICTIONS"
@@ -53,6 +55,7 @@ def write_predictions(path: str | Path, predictions: Predictions) -> None:
     try:
         with h5py.File(partial, "w") as handle:
             handle.attrs["method"] = predictions.method
+            handle.attrs[STAMP_KEY] = current_stamp().to_json()
             group = handle.create_group(GROUP)
             for name in _FIELDS:
                 values = np.asarray(getattr(predictions, name))

@@ -2,7 +2,7 @@
 
 ``model.pt`` holds everything needed to use the network without the training inputs: the weights, the options,
 the event topology (the parsed event YAML), the feature normalisation and the number of classes per
-classification target.
+classification target, and the provenance stamp of :mod:`multihiggs.provenance` (key ``provenance``).
 """
 
 from __future__ import annotations
@@ -14,6 +14,7 @@ from typing import Any
 
 import torch
 
+from multihiggs.provenance import STAMP_KEY, current_stamp
 from multihiggs.spanet.data import FeatureStatistics
 from multihiggs.spanet.event_info import EventInfo
 from multihiggs.spanet.model import SpanetNetwork
@@ -101,6 +102,7 @@ def save_trained_model(
             "event_info": event_info.raw,
             "normalization": statistics.to_dict(),
             "class_counts": dict(class_counts),
+            STAMP_KEY: current_stamp().as_dict(),
         },
         path,
     )

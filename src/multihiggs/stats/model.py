@@ -196,8 +196,14 @@ def validate_workspace(spec: dict) -> None:
 
 
 def write_workspace(path: str | Path, spec: dict) -> None:
-    """Validate and write a workspace as JSON (atomically)."""
+    """Validate and write a workspace as JSON (atomically), its provenance stamp beside it in ``NAME.provenance``.
+
+    pyhf's workspace schema allows no key beyond its own (``additionalProperties: false`` at every level), so the
+    stamp cannot go inside: a sidecar keeps the workspace valid and ``*.json`` globs finding only workspaces.
+    """
+    from multihiggs.provenance import current_stamp, sidecar_path
     from multihiggs.tables import write_text
 
     validate_workspace(spec)
     write_text(path, json.dumps(spec, indent=1) + "\n")
+    write_text(sidecar_path(path), json.dumps(current_stamp().as_dict(), indent=1, sort_keys=True) + "\n")
