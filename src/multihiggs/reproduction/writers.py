@@ -12,6 +12,7 @@ from multihiggs.provenance import STAMP_KEY
 from multihiggs.reproduction.catalogue import NUMERIC_KINDS
 from multihiggs.reproduction.judge import Item, Row
 from multihiggs.reproduction.verdict import VERDICTS
+from multihiggs.tables import markdown_table
 
 JSON_FORMAT_VERSION = 1
 VERDICT_MEANINGS = {
@@ -100,13 +101,13 @@ def summary_counts(rows: Sequence[Row], sources: Mapping[str, str]) -> list[list
     ]
 
 
-def _md_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
-    def cell(value: object) -> str:
-        return str(value).replace("|", "\\|").replace("\n", " ")
+def _md_cell(value: object) -> str:
+    """A cell's text with its pipes escaped and on one line (claims and notes may hold both)."""
+    return str(value).replace("|", "\\|").replace("\n", " ")
 
-    lines = ["| " + " | ".join(header) + " |", "|" + "|".join("---" for _ in header) + "|"]
-    lines += ["| " + " | ".join(cell(value) for value in row) + " |" for row in rows]
-    return "\n".join(lines) + "\n"
+
+def _md_table(header: Sequence[str], rows: Sequence[Sequence[object]]) -> str:
+    return markdown_table(header, [[_md_cell(value) for value in row] for row in rows])
 
 
 def _groups(rows: Sequence[Row]) -> list[tuple[str, list[Row]]]:
