@@ -7,7 +7,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-from multihiggs.samples import SampleSpec, format_number, hh_sample_name, sample_specs
+from multihiggs.samples import (
+    QCD_CLOSURE_SAMPLE,
+    SampleSpec,
+    analysis_samples,
+    format_number,
+    hh_sample_name,
+    sample_specs,
+)
 
 CONFIG_DIR = Path(__file__).resolve().parents[1] / "config"
 
@@ -43,3 +50,85 @@ def test_spec_rejects_unknown_keys_and_process():
         SampleSpec.from_json('{"name": "x", "colour": 3}')
     with pytest.raises(ValueError, match="process must be"):
         SampleSpec(name="x", process="ttbar", n_events=1, events_per_shard=1, seed=0, sqrt_s_gev=1.0)
+
+
+def _qcd(**options) -> SampleSpec:
+    values = {"name": "qcd", "process": "qcd", "n_events": 2000, "events_per_shard": 400, "seed": 1, "sqrt_s_gev": 13e3}
+    return SampleSpec(**(values | options))
+
+
+@pytest.mark.parametrize(
+    ("options", "key", "message"),
+    [
+        ({"g_to_bb_enhancement": 0.5}, "samples.qcd.g_to_bb_enhancement", "must be a finite number >= 1"),
+        ({"g_to_bb_enhancement": float("inf")}, "samples.qcd.g_to_bb_enhancement", "must be a finite number >= 1"),
+        ({"b_hard_fraction": 1.0}, "samples.qcd.b_hard_fraction", r"must be in \[0, 1\)"),
+        ({"b_hard_fraction": -0.1}, "samples.qcd.b_hard_fraction", r"must be in \[0, 1\)"),
+        ({"b_hard_fraction": 0.2, "n_events": 400}, "samples.qcd.b_hard_fraction", "at least one shard each"),
+    ],
+)
+def test_qcd_enrichment_options_are_checked_naming_the_key(options, key, message):
+    with pytest.raises(ValueError, match=message) as error:
+        _qcd(**options)
+    assert key in str(error.value)
+
+
+def test_enrichment_options_are_for_qcd_only():
+    with pytest.raises(ValueError, match="apply to QCD samples only"):
+        SampleSpec(name="hhh", process="hhh", n_events=10, events_per_shard=10, seed=0, sqrt_s_gev=1.0,
+                   b_hard_fraction=0.5)  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("n_events", "fraction", "classes"),
+    [
+        (2000, 0.0, ["inclusive"] * 5),
+        (2000, 0.2, ["light"] * 4 + ["b_hard"]),
+        (2000, 0.5, ["light"] * 2 + ["b_hard"] * 3),  # 2.5 rounds half up
+        (2000, 0.01, ["light"] * 4 + ["b_hard"]),  # at least one b-hard shard
+        (2000, 0.99, ["light"] + ["b_hard"] * 4),  # at least one light shard
+        (800, 0.3, ["light", "b_hard"]),
+    ],
+)
+def test_shard_classes(n_events, fraction, classes):
+    spec = _qcd(n_events=n_events, b_hard_fraction=fraction)
+    assert [spec.hard_process_class(shard) for shard in range(spec.n_shards)] == classes
+    assert spec.n_b_hard_shards == classes.count("b_hard")
+    assert sum(spec.class_events(name) for name in set(classes)) == spec.n_events
+    with pytest.raises(ValueError, match="shards 0.."):
+        spec.hard_process_class(spec.n_shards)
+
+
+def test_class_events_count_the_short_last_shard():
+    spec = _qcd(n_events=1050, events_per_shard=500, b_hard_fraction=0.3)  # shards of 500, 500, 50
+    assert [spec.hard_process_class(k) for k in range(3)] == ["light", "light", "b_hard"]
+    assert (spec.class_events("light"), spec.class_events("b_hard")) == (1000, 50)
+
+
+def test_spec_json_leaves_out_the_enrichment_options_at_their_defaults():
+    """The spec of an unenriched sample is the JSON it was before the options existed (the shard jobs' parameter)."""
+    plain = _qcd()
+    assert "g_to_bb_enhancement" not in plain.to_json() and "b_hard_fraction" not in plain.to_json()
+    assert SampleSpec.from_json(plain.to_json()) == plain
+    enriched = _qcd(g_to_bb_enhancement=5.0, b_hard_fraction=0.2)
+    assert '"b_hard_fraction": 0.2' in enriched.to_json()
+    assert SampleSpec.from_json(enriched.to_json()) == enriched
+
+
+def test_closure_sample_is_made_only_on_request_and_enters_no_analysis():
+    config = yaml.safe_load((CONFIG_DIR / "ci.yaml").read_text())
+    qcd = config["samples"]["qcd"]
+    qcd.update(g_to_bb_enhancement=5.0, b_hard_fraction=0.2, closure_n_events=400)
+    specs = sample_specs(config)
+    closure = specs[QCD_CLOSURE_SAMPLE]
+    assert (closure.process, closure.n_events) == ("qcd", 400)
+    assert (closure.b_hard_fraction, closure.g_to_bb_enhancement) == (0, 1)
+    assert (specs["qcd"].b_hard_fraction, specs["qcd"].g_to_bb_enhancement) == (0.2, 5.0)
+    assert closure.bias_power == specs["qcd"].bias_power and closure.pthat_min_gev == specs["qcd"].pthat_min_gev
+    assert closure.shard_seed(0) != specs["qcd"].shard_seed(0)
+    assert all(QCD_CLOSURE_SAMPLE not in names for names in analysis_samples(specs).values())
+    assert all(names[-1] == "qcd" for names in analysis_samples(specs).values())
+    qcd.update(closure_n_events=0)
+    assert QCD_CLOSURE_SAMPLE not in sample_specs(config)
+    del qcd["closure_n_events"], qcd["b_hard_fraction"], qcd["g_to_bb_enhancement"]
+    assert sample_specs(config)["qcd"].b_hard_fraction == 0 and QCD_CLOSURE_SAMPLE not in sample_specs(config)

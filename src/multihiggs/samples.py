@@ -1,7 +1,16 @@
 """The sample catalogue: which samples a configuration asks for, their names, sizes, shards and seeds.
 
 Names: ``hh_kl{κλ}`` (κλ written with ``p`` for the decimal point and ``m`` for a minus sign: ``hh_klm5``,
-``hh_kl2p45``), ``hhh``, ``{hh|hhh}_m{mass}`` for the flat-mass samples, and ``qcd``.
+``hh_kl2p45``), ``hhh``, ``{hh|hhh}_m{mass}`` for the flat-mass samples, and ``qcd``; with
+``samples.qcd.closure_n_events`` > 0 also ``qcd_inclusive``, an inclusive QCD sample that only the stitching closure
+test reads, and with ``samples.hh.closure_n_events`` > 0 ``hh_closure``, an independent SM HH sample that only the
+closure test of the signal tag-rate weights reads (no analysis uses either).
+
+The QCD sample can be split by its hard process (``samples.qcd.b_hard_fraction``): the last shards keep only events
+with a b quark among the hard process' incoming or outgoing partons ("b_hard"), the others only events without
+("light"); each class is normalised to its own cross section, so the two add up to the inclusive one with no event
+counted twice. ``samples.qcd.g_to_bb_enhancement`` multiplies Pythia's g → bb̄ final-state splittings with
+compensating weights.
 """
 
 from __future__ import annotations
@@ -15,7 +24,19 @@ from typing import Any, Literal
 import numpy as np
 
 Process = Literal["hh", "hhh", "qcd"]
+#: Hard-process class of a QCD shard: all events, or only those without / with a b quark in the hard process.
+HardProcessClass = Literal["inclusive", "light", "b_hard"]
 _MAX_PYTHIA_SEED = 900_000_000
+#: The inclusive QCD sample of the stitching closure test (config ``samples.qcd.closure_n_events``): validation only.
+QCD_CLOSURE_SAMPLE = "qcd_inclusive"
+#: Samples that are simulated for a validation output only and enter no analysis (conversion, training, statistics).
+#: The independent SM HH sample of the signal tag-rate closure (config ``samples.hh.closure_n_events``; converted
+#: with the b-tag cut): validation only.
+HH_CLOSURE_SAMPLE = "hh_closure"
+VALIDATION_ONLY_SAMPLES = frozenset({QCD_CLOSURE_SAMPLE, HH_CLOSURE_SAMPLE})
+#: Spec keys added after the first release, with the value that reproduces the earlier samples: ``to_json`` leaves
+#: them out at that value, so the spec (a parameter of the workflow's shard jobs) of those samples is unchanged.
+_OMITTED_AT_DEFAULT = {"g_to_bb_enhancement": 1.0, "b_hard_fraction": 0.0}
 
 
 def format_number(value: float) -> str:
@@ -57,12 +78,42 @@ class SampleSpec:
     multiparton_interactions: bool = True
     hadronisation: bool = True
     detector: dict[str, Any] = field(default_factory=dict)
+    #: QCD only: factor of Pythia's FSR g → bb̄ splitting probability, compensated by event weights (1: off).
+    g_to_bb_enhancement: float = 1.0
+    #: QCD only: fraction of the shards that hold the b-hard class (0: one inclusive sample, no split).
+    b_hard_fraction: float = 0.0
 
     def __post_init__(self) -> None:
         if self.process not in ("hh", "hhh", "qcd"):
             raise ValueError(f"sample {self.name!r}: process must be 'hh', 'hhh' or 'qcd', got {self.process!r}")
         if self.n_events <= 0 or self.events_per_shard <= 0:
             raise ValueError(f"sample {self.name!r}: n_events and events_per_shard must be positive")
+        self._check_qcd_options()
+
+    def _check_qcd_options(self) -> None:
+        enhancement, fraction = self.g_to_bb_enhancement, self.b_hard_fraction
+        if not (math.isfinite(enhancement) and enhancement >= 1.0):
+            raise ValueError(
+                f"sample {self.name!r}: config key samples.qcd.g_to_bb_enhancement must be a finite number >= 1 "
+                f"(1 = off), got {enhancement}"
+            )
+        if not 0.0 <= fraction < 1.0:
+            raise ValueError(
+                f"sample {self.name!r}: config key samples.qcd.b_hard_fraction must be in [0, 1) "
+                f"(0 = inclusive sample), got {fraction}"
+            )
+        if self.process != "qcd" and (enhancement != 1.0 or fraction != 0.0):
+            raise ValueError(
+                f"sample {self.name!r}: g_to_bb_enhancement and b_hard_fraction (config keys samples.qcd.*) "
+                f"apply to QCD samples only, got {enhancement} and {fraction} for process {self.process!r}"
+            )
+        if fraction > 0 and self.n_shards < 2:
+            raise ValueError(
+                f"sample {self.name!r}: config key samples.qcd.b_hard_fraction = {fraction} splits the sample into "
+                f"a light and a b-hard class of at least one shard each, but it has {self.n_shards} shard "
+                f"(samples.qcd.n_events = {self.n_events}, generation.events_per_shard = {self.events_per_shard}): "
+                "give it at least two shards or set the fraction to 0"
+            )
 
     @property
     def n_shards(self) -> int:
@@ -73,6 +124,26 @@ class SampleSpec:
         if not 0 <= shard < self.n_shards:
             raise ValueError(f"sample {self.name!r} has shards 0..{self.n_shards - 1}, got {shard}")
         return min(self.events_per_shard, self.n_events - shard * self.events_per_shard)
+
+    @property
+    def n_b_hard_shards(self) -> int:
+        """Shards of the b-hard class: n_shards × b_hard_fraction rounded half up, at least 1 and at most
+        n_shards − 1 when the fraction is positive (each class gets a shard), 0 without a split."""
+        if self.b_hard_fraction == 0:
+            return 0
+        return min(max(math.floor(self.n_shards * self.b_hard_fraction + 0.5), 1), self.n_shards - 1)
+
+    def hard_process_class(self, shard: int) -> HardProcessClass:
+        """Class of shard ``shard``: 'inclusive' without a split, else 'b_hard' for the last
+        :attr:`n_b_hard_shards` shards and 'light' for the others."""
+        self.shard_size(shard)  # checks the shard number
+        if self.n_b_hard_shards == 0:
+            return "inclusive"
+        return "b_hard" if shard >= self.n_shards - self.n_b_hard_shards else "light"
+
+    def class_events(self, hard_class: HardProcessClass) -> int:
+        """Requested events of all shards of class ``hard_class`` (the N that normalises each of its shards)."""
+        return sum(self.shard_size(k) for k in range(self.n_shards) if self.hard_process_class(k) == hard_class)
 
     def shard_seed(self, shard: int) -> int:
         """Seed of one shard, derived from the config seed, the sample name and the shard number."""
@@ -85,7 +156,11 @@ class SampleSpec:
         return self.process == "hh"
 
     def to_json(self) -> str:
-        return json.dumps(asdict(self), sort_keys=True)
+        values = asdict(self)
+        for key, default in _OMITTED_AT_DEFAULT.items():
+            if values[key] == default:
+                del values[key]
+        return json.dumps(values, sort_keys=True)
 
     @classmethod
     def from_json(cls, text: str) -> SampleSpec:
@@ -97,6 +172,14 @@ class SampleSpec:
         if unknown:
             raise ValueError(f"sample spec has unknown keys {sorted(unknown)}")
         return cls(**values)
+
+
+def _closure_events(section: dict[str, Any], name: str) -> int:
+    """``samples.<name>.closure_n_events`` (0 when absent): the size of that closure test's reference sample."""
+    n_events = int(section.get("closure_n_events", 0))
+    if n_events < 0:
+        raise ValueError(f"config key samples.{name}.closure_n_events must be >= 0 (0: no closure), got {n_events}")
+    return n_events
 
 
 def sample_specs(config: dict[str, Any]) -> dict[str, SampleSpec]:
@@ -128,6 +211,10 @@ def sample_specs(config: dict[str, Any]) -> dict[str, SampleSpec]:
                 **common,
             )
         )
+    hh_closure_n_events = _closure_events(hh, "hh")
+    if hh_closure_n_events > 0:
+        specs.append(SampleSpec(name=HH_CLOSURE_SAMPLE, process="hh", n_events=hh_closure_n_events,
+                                higgs_mass_gev=float(physics["higgs_mass_gev"]), **common))  # fmt: skip
     hhh = samples["hhh"]
     hhh_couplings = {
         "kappa_3": float(hhh["kappa_3"]),
@@ -158,16 +245,21 @@ def sample_specs(config: dict[str, Any]) -> dict[str, SampleSpec]:
                 )
             )
     qcd = samples["qcd"]
+    qcd_common = {"pthat_min_gev": float(qcd["pthat_min_gev"]), "bias_power": float(qcd["bias_power"]), **common}
     specs.append(
         SampleSpec(
             name="qcd",
             process="qcd",
             n_events=qcd["n_events"],
-            pthat_min_gev=float(qcd["pthat_min_gev"]),
-            bias_power=float(qcd["bias_power"]),
-            **common,
+            g_to_bb_enhancement=float(qcd.get("g_to_bb_enhancement", 1.0)),
+            b_hard_fraction=float(qcd.get("b_hard_fraction", 0.0)),
+            **qcd_common,
         )
     )
+    closure_n_events = _closure_events(qcd, "qcd")
+    if closure_n_events > 0:
+        # The reference of the stitching closure test: today's inclusive sample (no split, no enhancement).
+        specs.append(SampleSpec(name=QCD_CLOSURE_SAMPLE, process="qcd", n_events=closure_n_events, **qcd_common))
     by_name = {spec.name: spec for spec in specs}
     if len(by_name) != len(specs):
         raise ValueError("two samples share a name: check samples.hh.kappa_lambdas and samples.flat_mass")
@@ -179,9 +271,11 @@ ANALYSIS_N_HIGGS = {"hh": 2, "hhh": 3}
 
 
 def analysis_samples(specs: dict[str, SampleSpec]) -> dict[str, list[str]]:
-    """Samples converted for each analysis ('hh', 'hhh'): its signal samples, then the QCD background."""
+    """Samples converted for each analysis ('hh', 'hhh'): its signal samples, then the QCD background (validation-only
+    samples such as ``qcd_inclusive`` enter no analysis)."""
+    used = {name: spec for name, spec in specs.items() if name not in VALIDATION_ONLY_SAMPLES}
     return {
-        analysis: [name for name, spec in specs.items() if spec.process == analysis]
-        + [name for name, spec in specs.items() if spec.process == "qcd"]
+        analysis: [name for name, spec in used.items() if spec.process == analysis]
+        + [name for name, spec in used.items() if spec.process == "qcd"]
         for analysis in ANALYSIS_N_HIGGS
     }

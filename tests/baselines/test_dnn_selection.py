@@ -72,3 +72,16 @@ def test_empty_signal_sample_contributes_nothing():
     assert table.labels.tolist() == [1, 1, 0, 0, 0, 0]
     signal_weight = table.weights[table.labels == 1].sum()
     assert signal_weight == pytest.approx(table.weights[table.labels == 0].sum())
+
+
+def test_signal_weights_share_each_sample_total_by_event():
+    signal = [np.ones((3, 2)), np.ones((2, 2))]
+    table = training_table(signal, [np.zeros((4, 2))], [np.ones(4)], [np.array([1.0, 1.0, 2.0]), None])
+    # each signal sample totals 1/2 (the first following its weights), the background 1; then scaled to mean 1
+    shares = 2.0 * table.weights / table.weights.sum()
+    np.testing.assert_allclose(shares[:3], [0.125, 0.125, 0.25])
+    np.testing.assert_allclose(shares[3:5], [0.25, 0.25])
+    np.testing.assert_allclose(shares[5:], [0.25] * 4)
+    uniform = training_table(signal, [np.zeros((4, 2))], [np.ones(4)])
+    explicit = training_table(signal, [np.zeros((4, 2))], [np.ones(4)], [None, None])
+    assert np.array_equal(explicit.weights, uniform.weights)

@@ -54,6 +54,7 @@ def _expected_layout(n_higgs):
     expected[layout.classification_key()] = ((), "i")
     expected[layout.event_weight_key()] = ((), "f")
     expected[layout.truth_tag_weight_key()] = ((), "f")
+    expected[layout.selection_weight_key()] = ((), "f")
     expected |= {layout.truth_event_key(q): ((), "i") for q in layout.TRUTH_EVENT_QUANTITIES}
     return expected
 

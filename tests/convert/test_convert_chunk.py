@@ -117,6 +117,44 @@ def test_generator_tag_efficiency_is_called_with_our_working_point_names():
     assert csv[2] < csv[1] < csv[0]  # light < charm < bottom
 
 
-def test_signal_cannot_use_tag_rate_weights():
-    with pytest.raises(ValueError, match="background"):
-        _config(selection=SelectionConfig(min_jets=4, four_tag=True, tag_rate_weights=True))
+def test_signal_tag_rate_weights_use_the_truth_flavour_model_only():
+    with pytest.raises(ValueError, match="truth-flavour"):
+        _config(selection=SelectionConfig(min_jets=4, four_tag=True, tag_rate_weights=True), tag_rate_model="inclusive")
+
+
+def test_signal_tag_rate_weights_keep_the_event_with_its_probability_to_pass():
+    """Three candidate b jets (pT > 40 GeV, |η| < 2.5) at 0.5 and one light jet at 0.1 (the 30 GeV jet does not
+    count): P(>= 3 tags) = P(all three b) + P(two b and the light jet) = 0.125 + 3 · 0.125 · 0.1 = 0.1625."""
+    light = [{"PT": 45.0, "Eta": 0.0, "Phi": -2.5, "Flavor": 0, "BTag": 0}]
+    config = _config(selection=SelectionConfig(min_jets=4, four_tag=True, n_tags=3, tag_rate_weights=True))
+
+    def efficiency(flavour, pt, eta, working_point):
+        return np.where(flavour == 5, 0.5, 0.1)
+
+    columns, _ = convert_chunk(chunk_from_events([_hh_event(extra_jets=light, weight=2.0)]), config, 1.0, efficiency)
+    assert_allclose(columns[layout.selection_weight_key()], [0.1625])
+    assert_allclose(columns[layout.event_weight_key()], [2.0 * 0.1625])
+    # the candidates' drawn CSV tags satisfy the requirement; the truth targets are those of the cut-based event
+    tags = columns[layout.input_key(layout.JETS, "btag")][0]
+    pt = columns[layout.input_key(layout.JETS, "pt")][0]
+    assert ((tags > 0) & (pt > 40.0)).sum() >= 3
+    assert_array_equal(columns[layout.resolved_target_key(1, "b1")], [0])
+    cut = _config(selection=SelectionConfig(min_jets=4, four_tag=True, n_tags=3))
+    columns, _ = convert_chunk(chunk_from_events([_hh_event(extra_jets=light, weight=2.0)]), cut, 1.0)
+    assert_allclose(columns[layout.selection_weight_key()], [1.0])
+
+
+def test_partial_unweighting_keeps_expectations():
+    from multihiggs.convert.tag_rate import partial_unweighting
+
+    rng = np.random.default_rng(2)
+    probability = np.concatenate([rng.uniform(0.0, 0.02, 200_000), rng.uniform(0.2, 0.4, 1000)])
+    keep, factor = partial_unweighting(probability, 0.05, rng.uniform(size=probability.size))
+    assert (keep[-1000:]).all() and (factor[-1000:] == 1.0).all()  # above the threshold: untouched
+    np.testing.assert_allclose((probability * factor)[keep][:-1000], 0.05)  # below: weigh the threshold
+    assert (probability * factor)[keep].sum() == pytest.approx(probability.sum(), rel=0.01)
+    assert keep.sum() < 0.3 * probability.size
+    everything, unit = partial_unweighting(probability, 0.0, np.zeros(probability.size))
+    assert everything.all() and (unit == 1.0).all()
+    with pytest.raises(ValueError, match="threshold"):
+        partial_unweighting(probability, -0.1, np.zeros(probability.size))

@@ -69,6 +69,23 @@ def test_weighted_evaluation_records_it(tmp_path, hhh_files):
     assert document["inclusive"]["efficiency"]["combined"]["value"] == pytest.approx(2 / 3)
 
 
+def test_a_tag_rate_weighted_file_counts_each_event_with_its_probability_to_pass(tmp_path, hhh_files):
+    """Every event has Higgs 1 and 2 right and 3 wrong, except events 0-9, made all wrong: with unit weights the
+    event-level H purity is (30 · 2/3) / 40; weighting events 0-9 by 3 makes it (30 · 2/3) / (30 + 30)."""
+    import h5py
+
+    test, _, _ = hhh_files
+    resolved = np.array(np.broadcast_to([[3, 2], [6, 7], [0, 1]], (N_EVENTS, 3, 2)))
+    resolved[:10] = [[6, 7], [8, 9], [0, 3]]
+    prediction = write_prediction(tmp_path / "pred_wrong.h5", resolved, method="spanet_sm")
+    plain = run_evaluate(tmp_path, test, prediction)["inclusive"]["efficiency"]["combined"]["value"]
+    with h5py.File(test, "a") as handle:
+        handle.create_dataset(layout.selection_weight_key(), data=np.where(np.arange(N_EVENTS) < 10, 3.0, 1.0))
+    weighted = run_evaluate(tmp_path, test, prediction)["inclusive"]["efficiency"]["combined"]["value"]
+    assert plain == pytest.approx(20 / 40)
+    assert weighted == pytest.approx(20 / 60)
+
+
 def test_mismatched_event_counts_fail_with_one_message(tmp_path, hhh_files, capsys):
     test, _, _ = hhh_files
     short = write_prediction(tmp_path / "short.h5", np.full((N_EVENTS - 1, 3, 2), -1))

@@ -47,6 +47,24 @@ def test_weights_are_optional_and_normalised(hh_file, hh_event_info):
     np.testing.assert_allclose(weighted.target_weights[:, 3].numpy(), expected, rtol=1e-6)  # bh2 shares h2's
 
 
+def test_selection_weights_weight_signal_events_only(tmp_path, hh_file, hh_event_info):
+    import shutil
+
+    weighted_file = tmp_path / "trf.h5"
+    shutil.copy(hh_file, weighted_file)
+    with h5py.File(weighted_file, "a") as handle:
+        n_events = len(handle[layout.classification_key()])
+        signal = np.arange(n_events) % 2 == 0
+        handle[layout.classification_key()][...] = signal.astype(np.int64)
+        probability = np.linspace(0.1, 0.4, n_events)
+        handle.create_dataset(layout.selection_weight_key(), data=probability)
+    events = read_events(weighted_file, hh_event_info, use_selection_weights=True)
+    expected = np.where(signal, probability / probability[signal].mean(), 1.0)
+    np.testing.assert_allclose(events.event_weights.numpy(), expected, rtol=1e-6)
+    assert (read_events(weighted_file, hh_event_info).event_weights == 1).all()
+    assert (read_events(hh_file, hh_event_info, use_selection_weights=True).event_weights == 1).all()
+
+
 def test_statistics_standardise_log_pt_on_real_jets(hh_file, hh_event_info):
     events = read_events(hh_file, hh_event_info)
     statistics = compute_feature_statistics(events, hh_event_info)

@@ -3,6 +3,7 @@ import numpy as np
 import pytest
 
 from multihiggs.convert.convert import ATTR_CONFIG
+from multihiggs.io import spanet_layout as layout
 from multihiggs.stats.inputs import read_method_events, read_sample_file
 
 from .events import hh_events, resolved_predictions, write_sample_file
@@ -34,6 +35,19 @@ def test_weighted_samples_and_missing_attributes_are_refused(sample, tmp_path):
         del handle.attrs[ATTR_CONFIG]
     with pytest.raises(ValueError, match="conversion attributes"):
         read_sample_file(path)
+
+
+def test_tag_rate_weighted_signal_gives_its_generated_cross_section(sample, tmp_path):
+    path, events = sample
+    probability = np.linspace(0.05, 0.5, 20)
+    weighted = tmp_path / "trf.h5"
+    write_sample_file(weighted, events.jets, 1e-4 * probability, kl=1.0, signal=True, n_generated=400)
+    with h5py.File(weighted, "a") as handle:
+        handle.create_dataset(layout.selection_weight_key(), data=probability)
+    sample_file = read_sample_file(weighted)
+    np.testing.assert_allclose(sample_file.selection_weight, probability)
+    assert sample_file.lo_cross_section_pb() == pytest.approx(400 * 1e-4)
+    assert read_sample_file(path).selection_weight is None
 
 
 def test_predictions_must_describe_the_same_events(sample, tmp_path):

@@ -10,7 +10,7 @@ from xml.etree import ElementTree
 import pytest
 import yaml
 
-from multihiggs.samples import sample_specs
+from multihiggs.samples import HH_CLOSURE_SAMPLE, analysis_samples, sample_specs
 
 
 def test_default_config_plans_every_sample_shard(snakemake, planned_jobs, repo):
@@ -120,7 +120,7 @@ def test_one_figure_plans_only_what_it_needs(snakemake, planned_jobs, repo, tmp_
     assert "form_factor_table" not in jobs
     config = yaml.safe_load((repo / "config/ci.yaml").read_text())
     specs = sample_specs(config)
-    hhh_chain = [name for name, spec in specs.items() if spec.process in ("hhh", "qcd")]
+    hhh_chain = analysis_samples(specs)["hhh"]  # HHH signal and QCD; not qcd_inclusive (the stitching closure's)
     assert jobs["generate_shard"] == sum(specs[name].n_shards for name in hhh_chain)
 
 
@@ -161,3 +161,57 @@ def test_reproduction_table_plans_only_what_its_claims_read(snakemake, planned_j
     unrelated = {"figure", "table", "matching_table", "validate_generator", "kl_outputs", "tag_rate_closure", "all"}
     assert not unrelated & set(jobs)
     assert not [rule for rule in jobs if rule.startswith(("report", "publish", "provenance", "preview"))]
+
+
+def test_qcd_closure_sample_feeds_the_closure_test_only(snakemake, planned_jobs, repo, tmp_path):
+    """qcd_inclusive (samples.qcd.closure_n_events > 0) is simulated for rule qcd_stitching_closure and converted for
+    no analysis; without it there is no closure job and no such sample."""
+    config = yaml.safe_load((repo / "config/ci.yaml").read_text())
+    config["samples"]["hh"]["closure_n_events"] = 0  # the signal closure's own sample: test_signal_closure_sample…
+    counts = {}
+    for closure_n_events in (400, 0):
+        config["samples"]["qcd"]["closure_n_events"] = closure_n_events
+        path = tmp_path / f"closure{closure_n_events}.yaml"
+        path.write_text(yaml.safe_dump(config))
+        result = snakemake(
+            "-n", "--quiet", "rules", "--directory", str(tmp_path), "--snakefile", str(repo / "Snakefile"),
+            "--configfile", str(path),
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        counts[closure_n_events] = planned_jobs(result.stdout + result.stderr)
+        specs = sample_specs(config)
+        assert counts[closure_n_events]["generate_shard"] == sum(spec.n_shards for spec in specs.values())
+        converted = sum(len(names) for names in analysis_samples(specs).values())
+        assert counts[closure_n_events]["convert_sample"] == converted
+    assert counts[400]["qcd_stitching_closure"] == 1 and "qcd_stitching_closure" not in counts[0]
+    assert counts[400]["generate_shard"] == counts[0]["generate_shard"] + 1  # one shard of 400 events
+    assert counts[400]["convert_sample"] == counts[0]["convert_sample"]
+
+
+def test_signal_closure_sample_is_converted_with_the_cut_for_the_closure_only(snakemake, planned_jobs, repo, tmp_path):
+    """hh_closure (samples.hh.closure_n_events > 0, signal tag-rate weights on) is simulated and converted (with the
+    b-tag cut) for rule signal_tag_rate_closure only; without it, or without signal tag-rate weights, no such job."""
+    config = yaml.safe_load((repo / "config/ci.yaml").read_text())
+    config["samples"]["qcd"]["closure_n_events"] = 0
+    counts = {}
+    for name, n_events, tag_rate in (("on", 800, True), ("off", 0, True), ("cut", 800, False)):
+        config["samples"]["hh"]["closure_n_events"] = n_events
+        config["conversion"]["signal_tag_rate_weights"] = tag_rate
+        path = tmp_path / f"closure_{name}.yaml"
+        path.write_text(yaml.safe_dump(config))
+        result = snakemake(
+            "-n", "--quiet", "rules", "--directory", str(tmp_path), "--snakefile", str(repo / "Snakefile"),
+            "--configfile", str(path),
+        )  # fmt: skip
+        assert result.returncode == 0, result.stderr
+        counts[name] = planned_jobs(result.stdout + result.stderr)
+    assert counts["on"]["signal_tag_rate_closure"] == 1
+    assert "signal_tag_rate_closure" not in counts["off"] and "signal_tag_rate_closure" not in counts["cut"]
+    assert counts["on"]["convert_sample"] == counts["off"]["convert_sample"] + 1
+    assert counts["cut"]["generate_shard"] == counts["off"]["generate_shard"]
+    result = snakemake(
+        "-n", "-p", f"results/h5/hh/{HH_CLOSURE_SAMPLE}/test.h5", "--directory", str(tmp_path), "--snakefile",
+        str(repo / "Snakefile"), "--configfile", str(tmp_path / "closure_on.yaml"),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    assert "--four-tag" in result.stdout and "--tag-rate-weights" not in result.stdout

@@ -28,6 +28,8 @@ def fixture_config(tmp_path: Path) -> Path:
             "collections": {"Jet": "Jet", "FatJet": "FatJet"},
         }
     }
+    # the weight convention is checked on every event: no b-tag requirement (nor its tag-rate weights)
+    config["conversion"]["hh"]["four_tag"] = False
     path = tmp_path / "fixture.yaml"
     path.write_text(yaml.safe_dump(config))
     return path

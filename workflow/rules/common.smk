@@ -5,7 +5,15 @@ from pathlib import Path
 
 from multihiggs.convert.input_options import UserDelphesInput
 from multihiggs.provenance import workflow_environment
-from multihiggs.samples import ANALYSIS_N_HIGGS, analysis_samples, format_number, hh_sample_name, sample_specs
+from multihiggs.samples import (
+    ANALYSIS_N_HIGGS,
+    HH_CLOSURE_SAMPLE,
+    QCD_CLOSURE_SAMPLE,
+    analysis_samples,
+    format_number,
+    hh_sample_name,
+    sample_specs,
+)
 
 # Jobs run the interpreter that runs Snakemake (the project's .venv), locally and on cluster nodes.
 os.environ["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{os.environ.get('PATH', '')}"
@@ -53,7 +61,11 @@ def input_reading_arguments(sample):
 
 
 def generated_samples():
-    return [name for name in SAMPLES if name not in USER_DELPHES]
+    """Samples the workflow simulates: not the user's, nor a closure sample when no closure test asks for it."""
+    unused = (set() if qcd_closure_targets() else {QCD_CLOSURE_SAMPLE}) | (
+        set() if signal_closure_targets() else {HH_CLOSURE_SAMPLE}
+    )
+    return [name for name in SAMPLES if name not in USER_DELPHES and name not in unused]
 
 
 def inclusive_tag_rate_analyses():
@@ -75,15 +87,33 @@ def validation_targets():
         f"{RESULTS}/validation/tag_rate_closure_{analysis}.{ext}"
         for analysis in inclusive_tag_rate_analyses()
         for ext in ("md", "json", "pdf")
-    ]
+    ] + qcd_closure_targets() + signal_closure_targets()
+
+
+def qcd_closure_targets():
+    """The QCD stitching closure (rule qcd_stitching_closure), when the configuration makes its inclusive reference
+    sample (samples.qcd.closure_n_events > 0) and simulates ``qcd`` (no closure of the user's QCD files, which are
+    read instead): the only output that asks for that sample."""
+    if QCD_CLOSURE_SAMPLE not in SAMPLES or "qcd" in USER_DELPHES:
+        return []
+    return [f"{RESULTS}/validation/qcd_stitching_closure.{ext}" for ext in ("md", "json", "pdf")]
+
+
+def signal_closure_targets():
+    """The closure of the signal tag-rate weights (rule signal_tag_rate_closure), when HH is converted with them
+    (four-tag requirement, signal_tag_rate_weights), its reference sample is configured (samples.hh.closure_n_events
+    > 0) and the SM HH sample is simulated (not the user's files)."""
+    conversion = config["conversion"]
+    used = conversion["signal_tag_rate_weights"] and conversion["hh"]["four_tag"]
+    if not used or HH_CLOSURE_SAMPLE not in SAMPLES or hh_reference_sample() in USER_DELPHES:
+        return []
+    return [f"{RESULTS}/validation/signal_tag_rate_closure.{ext}" for ext in ("md", "json", "pdf")]
 
 
 def conversion_targets():
     return [
-        f"{RESULTS}/h5/{analysis}/{sample}/{split}.h5"
-        for analysis, samples in ANALYSIS_SAMPLES.items()
-        for sample in samples
-        for split in ("train", "val", "test")
+        path for analysis, samples in ANALYSIS_SAMPLES.items() for sample in samples
+        for path in converted_splits(analysis, sample)
     ] + [f"{RESULTS}/tables/matching_{analysis}.{ext}" for analysis in ANALYSIS_SAMPLES for ext in ("md", "tex")]
 
 
@@ -382,3 +412,8 @@ def stats_targets():
 def report_targets():
     """What the report opens with (workflow/rules/report.smk): the overview page and the rule graph."""
     return [f"{RESULTS}/report/overview.html", f"{RESULTS}/report/rulegraph.svg"]
+
+
+def converted_splits(analysis, sample):
+    """The train, val and test files of one converted sample."""
+    return [f"{RESULTS}/h5/{analysis}/{sample}/{split}.h5" for split in ("train", "val", "test")]

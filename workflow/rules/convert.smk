@@ -26,9 +26,14 @@ def conversion_arguments(wildcards):
     if wildcards.sample in USER_DELPHES:
         arguments += USER_DELPHES[wildcards.sample].weight_arguments() + input_reading_arguments(wildcards.sample)
     if selection["four_tag"]:
-        tag_rate = spec.process == "qcd" and conversion["qcd_tag_rate_weights"]
+        is_qcd = spec.process == "qcd"
+        # the signal closure's reference sample is converted with the cut the tag-rate weights replace
+        signal_tag_rate = conversion["signal_tag_rate_weights"] and wildcards.sample != HH_CLOSURE_SAMPLE
+        tag_rate = conversion["qcd_tag_rate_weights"] if is_qcd else signal_tag_rate
         arguments.append("--tag-rate-weights" if tag_rate else "--four-tag")
-        if tag_rate:
+        if tag_rate and not is_qcd:
+            arguments.append(f"--tag-rate-unweight-below {conversion['signal_tag_rate_unweight_below']}")
+        if tag_rate and is_qcd:
             model = conversion["qcd_tag_rate"]
             arguments.append(f"--tag-rate-model {model['model']}")
             arguments.append(f"--tag-rate-pt-edges {' '.join(map(str, model['pt_edges_gev']))}")
@@ -109,3 +114,25 @@ rule tag_rate_closure:
     shell:
         "python -m multihiggs.convert.tag_rate_closure --input {input} {params.arguments} --output-md {output.md} "
         "--output-json {output.json} --output-pdf {output.pdf} > {log} 2>&1"
+
+
+rule signal_tag_rate_closure:
+    input:
+        tag_rate=lambda wildcards: converted_splits("hh", hh_reference_sample()),
+        cut=lambda wildcards: converted_splits("hh", HH_CLOSURE_SAMPLE),
+    output:
+        md=f"{RESULTS}/validation/signal_tag_rate_closure.md",
+        json=f"{RESULTS}/validation/signal_tag_rate_closure.json",
+        pdf=f"{RESULTS}/validation/signal_tag_rate_closure.pdf",
+        png=report(
+            f"{RESULTS}/validation/signal_tag_rate_closure.png",
+            category="5 Validation",
+            caption="../report/signal_tag_rate_closure.rst",
+        ),
+    log:
+        f"{RESULTS}/logs/convert/signal_tag_rate_closure.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/convert/signal_tag_rate_closure.tsv"
+    shell:
+        "python -m multihiggs.convert.signal_tag_rate_closure --tag-rate {input.tag_rate} --cut {input.cut} "
+        "--output-md {output.md} --output-json {output.json} --output-pdf {output.pdf} > {log} 2>&1"

@@ -80,3 +80,30 @@ rule validate_generator:
         "--hhh-kappa-3 {params.hhh[kappa_3]} --hhh-kappa-4 {params.hhh[kappa_4]} "
         "--hhh-damping-power {params.hhh[damping_power]} "
         "--output-dir {RESULTS}/validation > {log} 2>&1"
+
+
+rule qcd_stitching_closure:
+    # The split (light / b-hard) and g -> bb-enhanced QCD sample against the inclusive sample made for this check
+    # only (samples.qcd.closure_n_events); multihiggs.generate.qcd_closure.
+    input:
+        stitched=lambda wildcards: delphes_files("qcd"),
+        inclusive=lambda wildcards: delphes_files(QCD_CLOSURE_SAMPLE),
+    output:
+        pdf=f"{RESULTS}/validation/qcd_stitching_closure.pdf",
+        md=f"{RESULTS}/validation/qcd_stitching_closure.md",
+        json=f"{RESULTS}/validation/qcd_stitching_closure.json",
+        png=report(
+            f"{RESULTS}/validation/qcd_stitching_closure.png",
+            category="5 Validation",
+            caption="../report/qcd_stitching_closure.rst",
+        ),
+    params:
+        sqrt_s=config["collider"]["sqrt_s_gev"],
+    log:
+        f"{RESULTS}/logs/generate/qcd_stitching_closure.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/generate/qcd_stitching_closure.tsv"
+    shell:
+        "python -m multihiggs.generate qcd-closure --stitched {input.stitched} --inclusive {input.inclusive} "
+        "--sqrt-s {params.sqrt_s} --output-pdf {output.pdf} --output-md {output.md} --output-json {output.json} "
+        "> {log} 2>&1"

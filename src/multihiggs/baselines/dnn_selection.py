@@ -70,26 +70,41 @@ def training_table(
     signal_features: Sequence[np.ndarray],
     background_features: Sequence[np.ndarray],
     background_weights: Sequence[np.ndarray],
+    signal_weights: Sequence[np.ndarray | None] | None = None,
 ) -> TrainingTable:
     """Stack the samples' feature rows (NaN rows, i.e. unreconstructed events, dropped) with balanced weights.
 
-    Each signal sample with reconstructed events totals 1 / (number of such samples), uniform inside (a κλ sample
-    in which the pairing reconstructs nothing contributes nothing); the background totals 1 following its event
-    weights; the weights are then scaled to a mean of 1.
+    Each signal sample with reconstructed events totals 1 / (number of such samples), uniform inside or following
+    its ``signal_weights`` entry when one is given (a tag-rate-weighted sample: each event's probability to pass);
+    a κλ sample in which the pairing reconstructs nothing contributes nothing. The background totals 1 following its
+    event weights; the weights are then scaled to a mean of 1.
     """
     if not signal_features or not background_features:
         raise ValueError("training needs at least one signal and one background sample")
     if len(background_features) != len(background_weights):
         raise ValueError("give one weight array per background sample")
     rows, labels, weights = [], [], []
-    usable_signal = [features[np.isfinite(features).all(axis=1)] for features in signal_features]
-    usable_signal = [features for features in usable_signal if len(features)]
+    if signal_weights is None:
+        signal_weights = [None] * len(signal_features)
+    if len(signal_weights) != len(signal_features):
+        raise ValueError("give one weight array (or None) per signal sample")
+    usable_signal = []
+    for features, sample_weights in zip(signal_features, signal_weights, strict=True):
+        usable = np.isfinite(features).all(axis=1)
+        if sample_weights is not None:
+            usable &= np.asarray(sample_weights) > 0
+        if usable.any():
+            usable_signal.append((features[usable], None if sample_weights is None else sample_weights[usable]))
     if not usable_signal:
         raise ValueError("no signal sample has a reconstructed event")
-    for features in usable_signal:
+    for features, sample_weights in usable_signal:
         rows.append(features)
         labels.append(np.ones(len(features), dtype=np.int64))
-        weights.append(np.full(len(features), 1.0 / (len(usable_signal) * len(features))))
+        if sample_weights is None:
+            weights.append(np.full(len(features), 1.0 / (len(usable_signal) * len(features))))
+        else:
+            share = np.asarray(sample_weights, np.float64) / float(np.sum(sample_weights))
+            weights.append(share / len(usable_signal))
     background_rows, background_w = [], []
     for features, event_weights in zip(background_features, background_weights, strict=True):
         if len(event_weights) != len(features):
@@ -216,6 +231,7 @@ def _train(args: argparse.Namespace) -> None:
         [event_features(events) for events in signals],
         [event_features(events) for events in backgrounds],
         [events.sample.event_weight_pb for events in backgrounds],
+        [events.sample.selection_weight for events in signals],
     )
     names = selection_feature_names(n_higgs.pop())
     dnn, metrics = train_selection_dnn(table, names, seed=args.seed, hidden=args.hidden, max_epochs=args.max_epochs)

@@ -43,7 +43,9 @@ def build_parser() -> argparse.ArgumentParser:
     kind.add_argument("--background", dest="signal", action="store_false", help="default for qcd")
     parser.add_argument("--four-tag", action="store_true", help="require >= N b-tagged jets (seed 003)")
     parser.add_argument(
-        "--tag-rate-weights", action="store_true", help="background: weight by P(>= N tags) instead of cutting"
+        "--tag-rate-weights",
+        action="store_true",
+        help="weight by P(>= N tags) instead of cutting (signal: truth-flavour model only)",
     )
     parser.add_argument(
         "--tag-rate-model",
@@ -56,6 +58,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--tag-rate-pt-edges", type=float, nargs="+", default=list(DEFAULT_PT_EDGES_GEV), help="GeV, inclusive TRF"
     )
     parser.add_argument("--tag-rate-eta-edges", type=float, nargs="+", default=list(DEFAULT_ABS_ETA_EDGES))
+    parser.add_argument(
+        "--tag-rate-unweight-below",
+        type=float,
+        default=0.0,
+        help="tag-rate weights: keep an event with P(>= N tags) below this with probability P / value, weighing the "
+        "value (exact partial unweighting; 0: keep all)",
+    )
     parser.add_argument("--n-tags", type=int, default=4)
     parser.add_argument("--tag-min-pt", type=float, default=40.0, help="GeV")
     parser.add_argument("--tag-max-eta", type=float, default=2.5)
@@ -129,6 +138,7 @@ def _conversion_config(args: argparse.Namespace) -> ConversionConfig:
         split_seed=args.split_seed,
         tag_seed=args.tag_seed,
         tag_rate_model=args.tag_rate_model,
+        unweight_below=args.tag_rate_unweight_below,
         tag_rate_binning=TagRateBinning(tuple(args.tag_rate_pt_edges), tuple(args.tag_rate_eta_edges)),
         split_fractions=tuple(args.split_fractions),
         resolved_max_dr=args.resolved_max_dr,

@@ -3,8 +3,11 @@
 Per chunk (pure, :func:`convert_chunk`): select and pT-order AK5/AK8 jets, apply the jet-count and optional
 four-tag requirements (or tag-rate weights), find the truth Higgs bosons and their b quarks, match them to the
 stored jets, build the input arrays, and assign every event to a split by a seeded hash of (sample, event number).
-With tag-rate weights (background), the b tags of the candidate jets are redrawn given ≥ n tags (``tag_rate``),
-from uniforms hashed from (sample, event number, jet slot, tag seed): the inputs look like those of selected events.
+With tag-rate weights, the b tags of the candidate jets are redrawn given ≥ n tags (``tag_rate``), from uniforms
+hashed from (sample, event number, jet slot, tag seed): the inputs look like those of selected events, and the event
+carries the probability to pass, P(≥ n tags), in its weight and in ``WEIGHTS/EVENT/selection_weight``. For
+background this turns the few events that pass into every event with ≥ n candidate jets; for signal (truth-flavour
+model only) it keeps the ~4 in 5 events whose drawn tags fail the cut, each with its exact probability to pass.
 The file loop (:func:`convert`) appends each split's rows to ``DIR/{train,val,test}.h5``, written under
 ``.partial`` names and renamed only when all inputs were converted.
 
@@ -102,6 +105,9 @@ class ConversionConfig:
     selection: selection.SelectionConfig
     split_seed: int = 0
     tag_seed: int | None = None  # seed of the TRF tag draws; None: the split seed
+    #: Tag-rate weights: events with P(≥ n tags) below this are kept with probability P / threshold and weigh the
+    #: threshold (exact partial unweighting, ``tag_rate.partial_unweighting``); 0 keeps every event
+    unweight_below: float = 0.0
     tag_rate_model: str = "truth"  # TRF efficiencies: "truth" flavour or flavour-"inclusive" (inclusive_tag_rate)
     tag_rate_binning: TagRateBinning = field(default_factory=TagRateBinning)
     split_fractions: tuple[float, ...] = splits.DEFAULT_FRACTIONS
@@ -122,8 +128,15 @@ class ConversionConfig:
             raise ValueError(f"n_higgs must be 2 or 3, got {self.n_higgs}")
         if not np.isfinite(self.kl):
             raise ValueError(f"kl must be a finite number, got {self.kl}")
-        if self.selection.tag_rate_weights and self.signal:
-            raise ValueError("tag-rate weights are meant for background samples; use the four-tag cut for signal")
+        if self.selection.tag_rate_weights and self.signal and self.tag_rate_model != "truth":
+            raise ValueError(
+                "signal tag-rate weights use the truth-flavour model (the sample's own jets), "
+                f"not {self.tag_rate_model!r}"
+            )
+        if not 0.0 <= self.unweight_below < 1.0:
+            raise ValueError(f"unweight_below must be in [0, 1), got {self.unweight_below}")
+        if self.unweight_below > 0 and not self.selection.tag_rate_weights:
+            raise ValueError("unweight_below applies to tag-rate weights: enable them as well")
         if self.tag_rate_model not in TAG_RATE_MODELS:
             raise ValueError(f"tag_rate_model must be one of {TAG_RATE_MODELS}, got {self.tag_rate_model!r}")
         if self.tag_rate_model == "inclusive" and not self.selection.tag_rate_weights:
@@ -329,19 +342,25 @@ def convert_chunk(
     keep = selection.pass_jet_count(jets.count, cuts) & selection.pass_four_tag(n_tagged, cuts)
     weight = np.asarray(ak.to_numpy(chunk["Event.Weight"]), dtype=np.float64) * weight_scale
     truth_weight = weight
+    selection_weight = np.ones(len(weight))
     if cuts.tag_rate_weights:
         if tag_efficiency is None:
             raise ValueError("tag-rate weights need a tag_efficiency function")
         candidates = candidate_jets(jets, weight, cuts)
         point, n_tags = cuts.tag_working_point, cuts.n_tags
         base = weight
-        weight = base * tag_weight_factor * event_tag_probabilities(candidates, tag_efficiency, point, n_tags)
+        selection_weight = tag_weight_factor * event_tag_probabilities(candidates, tag_efficiency, point, n_tags)
+        weight = base * selection_weight
         truth_weight = (
             weight
             if truth_tag_efficiency is None
             else base * event_tag_probabilities(candidates, truth_tag_efficiency, point, n_tags)
         )
-        keep &= weight != 0
+        event_number = np.asarray(ak.to_numpy(chunk["Event.Number"]), dtype=np.int64)
+        uniform = splits.event_uniforms(config.sample, event_number, config.effective_tag_seed, 1, "trf-unweight")
+        kept, factor = tag_rate.partial_unweighting(selection_weight, config.unweight_below, uniform[:, 0])
+        keep &= kept
+        selection_weight, weight, truth_weight = selection_weight * factor, weight * factor, truth_weight * factor
 
     jets, fatjets = jets.take_events(keep), fatjets.take_events(keep)
     higgs = _truth(chunk, config).take_events(keep)
@@ -387,6 +406,7 @@ def convert_chunk(
     columns[layout.classification_key()] = np.full(n_events, int(config.signal), dtype=np.int64)
     columns[layout.event_weight_key()] = weight[keep]
     columns[layout.truth_tag_weight_key()] = truth_weight[keep]
+    columns[layout.selection_weight_key()] = selection_weight[keep]
     columns[layout.truth_event_key("n_jets")] = jets.count.astype(np.int64)
     columns[layout.truth_event_key("n_boosted")] = fatjets.count.astype(np.int64)
     columns[layout.truth_event_key("sample_id")] = np.full(n_events, sample_id(config.sample), dtype=np.int64)

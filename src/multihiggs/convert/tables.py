@@ -5,7 +5,9 @@
 Per sample (``TRUTH/EVENT/sample_id``) and jet multiplicity (= N, = N+1, ≥ N+2 and inclusive ≥ N, with N the
 conversion's minimum jet count), for three definitions of a reconstructable Higgs: *resolved* (both b quarks matched
 to stored AK5 jets), *boosted* (matched to a stored AK8 jet) and *resolved or boosted*. Fractions are of unweighted
-event counts.
+event counts, or, for a sample converted with tag-rate weights, of events weighted by their probability to pass the
+tag requirement (``WEIGHTS/EVENT/selection_weight``): the population the cut selects. The events column counts
+events either way.
 """
 
 from __future__ import annotations
@@ -68,14 +70,18 @@ def fraction_rows(
     n_jets: np.ndarray,
     min_jets: int,
     n_higgs: int,
+    weights: np.ndarray | None = None,
 ) -> list[TableRow]:
-    """Rows for one sample: every jet bin x category, fractions of 0 … MAX_HIGGS_COLUMNS reconstructable Higgs."""
+    """Rows for one sample: every jet bin x category, fractions of 0 … MAX_HIGGS_COLUMNS reconstructable Higgs
+    (events weighted by ``weights`` (N,) when given)."""
     rows = []
     for jets, in_bin in jet_multiplicity_bins(n_jets, min_jets).items():
         n_events = int(in_bin.sum())
+        bin_weights = None if weights is None else weights[in_bin]
+        total = n_events if weights is None else float(np.sum(bin_weights))
         for category in CATEGORIES:
-            histogram = np.bincount(counts[category][in_bin], minlength=MAX_HIGGS_COLUMNS + 1).astype(float)
-            fractions = histogram / n_events if n_events else np.full(MAX_HIGGS_COLUMNS + 1, np.nan)
+            histogram = np.bincount(counts[category][in_bin], bin_weights, minlength=MAX_HIGGS_COLUMNS + 1)
+            fractions = histogram.astype(float) / total if total else np.full(MAX_HIGGS_COLUMNS + 1, np.nan)
             fractions[n_higgs + 1 :] = np.nan
             rows.append(TableRow(sample, jets, category, n_events, tuple(float(f) for f in fractions)))
     return rows
@@ -90,6 +96,9 @@ def rows_from_file(path: str | Path) -> list[TableRow]:
         resolved, boosted = stacked_targets(handle, n_higgs)
         n_jets = read_dataset(handle, layout.truth_event_key("n_jets"))
         sample_ids = read_dataset(handle, layout.truth_event_key("sample_id"))
+        weights = None
+        if layout.selection_weight_key() in handle:
+            weights = read_dataset(handle, layout.selection_weight_key()).astype(np.float64)
     counts = reconstructable_counts(resolved, boosted)
     rows = []
     for identifier in np.unique(sample_ids):
@@ -100,6 +109,7 @@ def rows_from_file(path: str | Path) -> list[TableRow]:
             n_jets[selected],
             min_jets,
             n_higgs,
+            None if weights is None or np.all(weights[selected] == 1.0) else weights[selected],
         )
     return rows
 

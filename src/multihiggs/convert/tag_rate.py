@@ -88,3 +88,25 @@ def shared_uniform_given_tags(tagged: np.ndarray, efficiency: np.ndarray, unifor
     efficiency = np.asarray(efficiency, dtype=np.float64)
     uniform = np.asarray(uniform, dtype=np.float64)
     return np.where(tagged, efficiency * uniform, efficiency + (1.0 - efficiency) * uniform)
+
+
+def partial_unweighting(
+    probability: np.ndarray, threshold: float, uniform: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(keep (N,) bool, factor (N,)): exact partial unweighting of events weighted by ``probability``.
+
+    An event with weight p ≥ ``threshold`` is kept as it is; one below is kept with probability p / threshold and
+    then weighs ``threshold``. Every weight of a kept event is divided by its acceptance a = min(1, p / threshold)
+    (the returned ``factor`` = 1 / a), so every weighted sum keeps its expectation, while the many events with tiny
+    weights (for signal: jets that are not b jets would have to be mistagged) stop costing training and evaluation
+    time. The effective number of events barely changes when the threshold is small against the typical weight.
+    ``uniform`` (N,) in [0, 1); threshold 0 keeps every event with a positive weight.
+    """
+    probability = np.asarray(probability, dtype=np.float64)
+    if threshold < 0:
+        raise ValueError(f"the unweighting threshold must be >= 0, got {threshold}")
+    if threshold == 0:
+        return probability > 0, np.ones(probability.shape)
+    acceptance = np.minimum(probability / threshold, 1.0)
+    keep = (probability > 0) & (np.asarray(uniform) < acceptance)
+    return keep, np.divide(1.0, acceptance, out=np.ones(probability.shape), where=keep)

@@ -41,7 +41,12 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--btag", default="CSV", choices=("CSV", "UParT"), help="b-tag working point of the method's inputs (recorded)"
     )
-    parser.add_argument("--weighted", action="store_true", help="weight by event weight (default: unit weights)")
+    parser.add_argument(
+        "--weighted",
+        action="store_true",
+        help="weight by the cross-section event weight (default: each event once, or by its probability to pass the "
+        "tag requirement when the file was converted with tag-rate weights)",
+    )
     parser.add_argument("--pt-edges", type=float, nargs="+", default=list(DEFAULT_PT_EDGES), help="GeV")
     parser.add_argument(
         "--mass-range", type=float, nargs=3, metavar=("LOW", "HIGH", "NBINS"), help="candidate-mass binning (GeV)"
@@ -73,6 +78,8 @@ def evaluate(args: argparse.Namespace) -> dict:
     if len(truth.pt) != inputs.n_events:
         raise ValueError(f"test file {args.test}: targets hold {len(truth.pt)} events, inputs {inputs.n_events}")
 
+    # The selected population: a tag-rate-weighted sample counts each event with its probability to pass the cut.
+    metric_weights = inputs.event_weight if args.weighted else inputs.selection_weight
     match = match_candidates(predictions.resolved_assignments, predictions.boosted_assignments, truth.targets)
     kinematics = candidate_kinematics(
         inputs.jets, inputs.boosted_jets, predictions.resolved_assignments, predictions.boosted_assignments
@@ -87,7 +94,7 @@ def evaluate(args: argparse.Namespace) -> dict:
             kinematics,
             truth.pt,
             inputs.n_jets,
-            event_weight=inputs.event_weight if args.weighted else None,
+            event_weight=metric_weights,
             pt_edges=pt_edges,
             mass_edges=mass_edges,
             confidence=args.confidence,
@@ -97,7 +104,7 @@ def evaluate(args: argparse.Namespace) -> dict:
             resolved_only_match(predictions.resolved_assignments, truth.targets),
             truth.pt,
             inputs.n_jets,
-            event_weight=inputs.event_weight if args.weighted else None,
+            event_weight=metric_weights,
             pt_edges=pt_edges,
             confidence=args.confidence,
             interval=args.interval,

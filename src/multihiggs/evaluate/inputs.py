@@ -15,7 +15,7 @@ from multihiggs.baselines.jets import Jets
 from multihiggs.evaluate.candidates import BoostedJets
 from multihiggs.evaluate.matching import HiggsTargets
 from multihiggs.io import spanet_layout as layout
-from multihiggs.io.hdf5 import read_datasets
+from multihiggs.io.hdf5 import open_hdf5, read_dataset, read_datasets
 from multihiggs.io.predictions import Predictions, read_predictions
 
 
@@ -29,6 +29,8 @@ class EventInputs:
         event_weight: float64 (N,), cross-section weight (pb).
         signal: int64 (N,), 1 for signal, 0 for background.
         kl: the κλ of the file if all its events share one (``INPUTS/Event/kl``), else None.
+        selection_weight: float64 (N,), each event's probability to pass the tag requirement for a file converted
+            with tag-rate weights; None where the requirement was a cut (every event counts once).
     """
 
     jets: Jets
@@ -37,6 +39,7 @@ class EventInputs:
     event_weight: np.ndarray
     signal: np.ndarray
     kl: float | None
+    selection_weight: np.ndarray | None = None
 
     @property
     def n_events(self) -> int:
@@ -70,11 +73,21 @@ def read_event_inputs(path: str | Path, *, btag_working_point: str = "CSV") -> E
         event_weight=scalars["event_weight"].astype(np.float64),
         signal=read_signal_labels(path),
         kl=_common_value(scalars["kl"]),
+        selection_weight=read_selection_weight(path),
     )
     counts = {"jets": jets.n_events, "AK8 jets": len(fatjet_mask), "labels": len(inputs.signal)}
     if len({*counts.values(), inputs.n_events}) > 1:
         raise ValueError(f"test file {path} has datasets of different event counts: {counts}")
     return inputs
+
+
+def read_selection_weight(path: str | Path) -> np.ndarray | None:
+    """(N,) ``WEIGHTS/EVENT/selection_weight`` of a test file, or None if absent or 1 everywhere (a cut)."""
+    with open_hdf5(path) as handle:
+        if layout.selection_weight_key() not in handle:
+            return None
+        weights = read_dataset(handle, layout.selection_weight_key()).astype(np.float64)
+    return None if np.all(weights == 1.0) else weights
 
 
 def read_truth_higgs(path: str | Path, n_higgs: int) -> TruthHiggs:

@@ -1,4 +1,7 @@
-"""Command line of the event simulation: ``python -m multihiggs.generate {form-factors,shard,validate} …``."""
+"""Command line of the event simulation: ``python -m multihiggs.generate COMMAND …``.
+
+Commands: ``form-factors``, ``shard``, ``validate`` and ``qcd-closure``.
+"""
 
 from __future__ import annotations
 
@@ -58,6 +61,19 @@ def _validate(args: argparse.Namespace) -> None:
     )
 
 
+def _qcd_closure(args: argparse.Namespace) -> None:
+    from multihiggs.generate.qcd_closure import run_closure
+
+    run_closure(
+        stitched_files=args.stitched,
+        inclusive_files=args.inclusive,
+        output_pdf=args.output_pdf,
+        output_md=args.output_md,
+        output_json=args.output_json,
+        energy_tev=args.sqrt_s / 1000 if args.sqrt_s else None,
+    )
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m multihiggs.generate", description=__doc__)
     commands = parser.add_subparsers(dest="command", required=True)
@@ -91,6 +107,23 @@ def build_parser() -> argparse.ArgumentParser:
     validate.add_argument("--hhh-damping-power", type=int, default=3)
     validate.add_argument("--output-dir", type=Path, required=True)
     validate.set_defaults(run=_validate)
+
+    closure = commands.add_parser(
+        "qcd-closure",
+        help="closure test of the split / g -> bb-enhanced QCD sample against an inclusive one",
+        description="m_4j, H_T and jet multiplicity of events with >= 4 AK5 jets, with the event weights and the "
+        "truth-flavour four-tag weights, of both samples; chi2 per histogram, sigma and Kish n_eff per sample "
+        "(multihiggs.generate.qcd_closure).",
+    )
+    closure.add_argument("--stitched", type=Path, nargs="+", required=True, help="ROOT files of the sample 'qcd'")
+    closure.add_argument(
+        "--inclusive", type=Path, nargs="+", required=True, help="ROOT files of the sample 'qcd_inclusive'"
+    )
+    closure.add_argument("--sqrt-s", type=float, default=None, help="collider energy (GeV), for the figure label")
+    closure.add_argument("--output-pdf", type=Path, required=True, help="figure (a PNG preview is written beside it)")
+    closure.add_argument("--output-md", type=Path, required=True)
+    closure.add_argument("--output-json", type=Path, required=True)
+    closure.set_defaults(run=_qcd_closure)
     return parser
 
 

@@ -2,6 +2,12 @@
 
 Stages, each timed for the benchmark table the job prints: parton level (our matrix elements, signal only) →
 Pythia 8 (shower, MPI, hadronisation, decays) → generator-record pruning → jets + detector → ROOT writer.
+
+Event weights (``Event.Weight``, pb): a shard of N requested events of a sample holds the share n_made / N of its
+cross section σ, σ × (w / Σ_shard w) × (n_made / N), so the weights of all shards add up to σ. A QCD sample split by
+its hard process (``SampleSpec.b_hard_fraction``) does this per class: σ is the shard's own Pythia σ of its class
+(``sigmaGen`` counts the kept events only) and N the requested events of all shards of that class, so the light and
+b-hard shards add up to σ_light + σ_b = σ_inclusive, each event counted in one class only.
 """
 
 from __future__ import annotations
@@ -21,9 +27,12 @@ from multihiggs.generate.reco.detector import DetectorParameters
 from multihiggs.generate.reco.reconstruct import reconstruct_events
 from multihiggs.generate.record import prune_generator_record
 from multihiggs.generate.shower import (
+    HardFlavourVeto,
     ShowerSettings,
     bias_weights,
     common_settings,
+    g_to_bb_enhancement_settings,
+    generated_cross_section_error_pb,
     generated_cross_section_pb,
     higgs_decay_settings,
     lhe_input_settings,
@@ -102,6 +111,12 @@ def detector_parameters(detector_config: dict) -> DetectorParameters:
     )
 
 
+def shard_weights_pb(weights: np.ndarray, cross_section_pb: float, n_events_class: int) -> np.ndarray:
+    """Event weights (pb) of one shard: its share len(weights) / ``n_events_class`` of ``cross_section_pb``,
+    distributed as the generator weights ``weights`` (see the module docstring)."""
+    return cross_section_pb * (weights / weights.sum()) * (len(weights) / n_events_class)
+
+
 def _event_records(numbers: np.ndarray, weights_pb: np.ndarray) -> ak.Array:
     """Delphes ``Event`` collection: one record per event."""
     records = ak.zip({"Number": numbers.astype(np.int64), "Weight": weights_pb.astype(np.float32)})
@@ -117,10 +132,13 @@ def simulate_shard(
     timer = StageTimer()
     started = time.perf_counter()
     settings = common_settings(ShowerSettings(spec.multiparton_interactions, spec.hadronisation), pythia_seed)
-    cross_section_pb = float("nan")
+    cross_section_pb = cross_section_error_pb = float("nan")
+    hard_class = spec.hard_process_class(shard) if spec.process == "qcd" else None
+    veto = HardFlavourVeto(keep_b_hard=hard_class == "b_hard") if hard_class in ("light", "b_hard") else None
     with tempfile.TemporaryDirectory(prefix=f"multihiggs_{spec.name}_") as workdir:
         if spec.process == "qcd":
             settings += qcd_settings(spec.sqrt_s_gev, spec.pthat_min_gev, spec.bias_power)
+            settings += g_to_bb_enhancement_settings(spec.g_to_bb_enhancement)
         else:
             events = _parton_events(spec, n_requested, parton_rng, Path(form_factor_path) if form_factor_path else None)
             from multihiggs.generate.parton import write_lhe
@@ -130,7 +148,7 @@ def simulate_shard(
             cross_section_pb = events.cross_section_pb
             settings += lhe_input_settings(lhe_path) + higgs_decay_settings(spec.higgs_mass_gev)
         started = timer.add("parton", started)
-        pythia = make_pythia(settings)
+        pythia = make_pythia(settings, veto)
         charges = pid_charge_table(pythia.particleData)
         detector = detector_parameters(spec.detector)
         started = timer.add("pythia_init", started)
@@ -146,11 +164,13 @@ def simulate_shard(
             raw_weights.append(ak.to_numpy(bias_weights(batch.info)).astype(np.float64))
         if spec.process == "qcd":
             cross_section_pb = generated_cross_section_pb(pythia)
+            cross_section_error_pb = generated_cross_section_error_pb(pythia)
     collections = {name: ak.concatenate(parts) for name, parts in collected.items()}
     weights = np.concatenate(raw_weights)
     n_made = len(weights)
-    # Σ over all shards of the sample = σ: each shard holds its share n_made / N of the cross section.
-    weights_pb = cross_section_pb * (weights / weights.sum()) * (n_made / spec.n_events)
+    # Σ over all shards of the sample (of the class) = σ (of the class): see the module docstring.
+    n_events_class = spec.class_events(hard_class) if hard_class is not None else spec.n_events
+    weights_pb = shard_weights_pb(weights, cross_section_pb, n_events_class)
     first_number = shard * spec.events_per_shard
     collections["Event"] = _event_records(np.arange(first_number, first_number + n_made), weights_pb)
     metadata = {
@@ -165,6 +185,14 @@ def simulate_shard(
         "kappa_3": spec.kappa_3 if spec.process == "hhh" else None,
         "kappa_4": spec.kappa_4 if spec.process == "hhh" else None,
         "higgs_mass_gev": spec.higgs_mass_gev if spec.process != "qcd" else None,
+        # QCD: hard-process class of the shard ('inclusive', 'light', 'b_hard'), the requested events of its class
+        # (N of the weights), the g -> bb enhancement and the process-level events looked at / vetoed.
+        "hard_process_class": hard_class,
+        "n_events_class": n_events_class if hard_class is not None else None,
+        "g_to_bb_enhancement": spec.g_to_bb_enhancement if spec.process == "qcd" else None,
+        "cross_section_error_pb": cross_section_error_pb if spec.process == "qcd" else None,
+        "hard_process_seen": veto.n_seen if veto is not None else None,
+        "hard_process_vetoed": veto.n_vetoed if veto is not None else None,
         "sqrt_s_gev": spec.sqrt_s_gev,
         "seed": spec.shard_seed(shard),
         "generator": f"multihiggs {__version__}",

@@ -3,17 +3,31 @@
 Signal events enter as Les Houches files from our parton-level generator (``Beams:frameType = 4``); QCD
 multijet events come from Pythia's own ``HardQCD`` processes with a p̂T-biased phase-space selection whose
 compensating weights the caller turns into cross-section weights.
+
+Heavy-flavour enrichment of QCD (the four-b-tag background lives in the rare events with ≥ 3–4 b jets):
+
+* :func:`g_to_bb_enhancement_settings`: Pythia's weighted shower enhancement multiplies the FSR g → bb̄ splitting
+  probability by a factor K and gives each event the compensating weight (it arrives in ``info.weights`` with the
+  bias weight, so :func:`bias_weights` carries it): the distributions stay exact, the bb̄ pairs come K times as often.
+* :class:`HardFlavourVeto`: a process-level veto that keeps only events with (or only events without) a b quark
+  among the hard process' incoming and outgoing partons. A vetoed event stops at the process level (almost no
+  CPU) and does not enter Pythia's ``sigmaGen``, which then is the cross section of the kept class.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
 import awkward as ak
+import pythia8mc
+
+from multihiggs.constants import B_QUARK_PID
 
 MB_TO_PB = 1.0e9
+#: First entry of Pythia's process record after the system (0) and the two beams (1, 2): the hard process.
+_FIRST_HARD_PROCESS_ENTRY = 3
 _MAX_PYTHIA_SEED = 900_000_000
 _QUIET = ("Print:quiet = on", "Next:numberCount = 0")
 
@@ -67,14 +81,53 @@ def qcd_settings(sqrt_s_gev: float, pthat_min_gev: float, bias_power: float) -> 
     return settings
 
 
-def make_pythia(settings: Sequence[str]):
-    """An initialised ``pythia8mc.Pythia`` with ``settings``; raises if Pythia refuses a setting or init."""
-    import pythia8mc
+def g_to_bb_enhancement_settings(factor: float) -> list[str]:
+    """Pythia's weighted FSR g → bb̄ enhancement by ``factor`` (≥ 1; 1: no setting at all, today's sample)."""
+    if not factor >= 1.0:
+        raise ValueError(f"the g -> bb enhancement factor must be >= 1, got {factor}")
+    if factor == 1.0:
+        return []
+    return ["Enhancements:doEnhance = on", f"EnhancedSplittings:List = {{fsr:G2BB={factor}}}"]
 
+
+def has_b_quark(pdg_ids: Iterable[int]) -> bool:
+    """True if a b quark or antiquark is among ``pdg_ids``."""
+    return any(abs(pid) == B_QUARK_PID for pid in pdg_ids)
+
+
+class HardFlavourVeto(pythia8mc.UserHooks):
+    """Process-level veto keeping events whose hard process has a b quark (``keep_b_hard``) or has none.
+
+    The hard process is Pythia's process record from entry 3 on: incoming and outgoing partons of the 2 → 2
+    scattering. ``n_seen`` and ``n_vetoed`` count the process-level events looked at and vetoed.
+    """
+
+    def __init__(self, keep_b_hard: bool) -> None:
+        super().__init__()
+        self.keep_b_hard = keep_b_hard
+        self.n_seen = 0
+        self.n_vetoed = 0
+
+    def canVetoProcessLevel(self) -> bool:
+        return True
+
+    def doVetoProcessLevel(self, process) -> bool:
+        ids = (process[i].id() for i in range(_FIRST_HARD_PROCESS_ENTRY, process.size()))
+        veto = has_b_quark(ids) != self.keep_b_hard
+        self.n_seen += 1
+        self.n_vetoed += veto
+        return veto
+
+
+def make_pythia(settings: Sequence[str], user_hooks: pythia8mc.UserHooks | None = None):
+    """An initialised ``pythia8mc.Pythia`` with ``settings`` (and ``user_hooks``, which the caller keeps alive);
+    raises if Pythia refuses a setting or init."""
     pythia = pythia8mc.Pythia("", False)
     for line in settings:
         if not pythia.readString(line):
             raise ValueError(f"Pythia rejected the setting {line!r}")
+    if user_hooks is not None and not pythia.setUserHooksPtr(user_hooks):
+        raise RuntimeError("Pythia refused the user hooks")
     if not pythia.init():
         raise RuntimeError(f"Pythia failed to initialise with settings {list(settings)}")
     return pythia
@@ -98,8 +151,13 @@ def run_batches(pythia, n_events: int, batch_size: int) -> Iterator[ak.Array]:
 
 
 def generated_cross_section_pb(pythia) -> float:
-    """Pythia's estimate of the generated cross section, in pb."""
+    """Pythia's estimate of the generated cross section, in pb (of the kept events only, under a veto)."""
     return float(pythia.infoPython().sigmaGen()) * MB_TO_PB
+
+
+def generated_cross_section_error_pb(pythia) -> float:
+    """Pythia's statistical uncertainty of :func:`generated_cross_section_pb`, in pb."""
+    return float(pythia.infoPython().sigmaErr()) * MB_TO_PB
 
 
 def bias_weights(info: ak.Array) -> ak.Array:

@@ -13,6 +13,9 @@ Layout (N events; J = MAX_JETS AK5 jets, B = MAX_BOOSTED AK8 jets, H = number of
 - ``WEIGHTS/EVENT/event_weight``  float (N,): cross-section weight in pb per event (sum = sigma of the file).
 - ``WEIGHTS/EVENT/truth_tag_weight``  float (N,): the event weight with truth-flavour tag-rate probabilities (pb);
   differs from ``event_weight`` only for a background converted with the flavour-inclusive tag-rate model.
+- ``WEIGHTS/EVENT/selection_weight``  float (N,): the event's probability to pass the b-tag requirement, P(≥ n
+  tags), when that requirement is replaced by tag-rate weights (times the inclusive model's normalisation); 1 where
+  it is a cut or absent. Within a signal sample (constant cross-section weights) it is the relative event weight.
 - ``WEIGHTS/h{i}/mass_weight``  float (N,): per-target weight of the flat-mass variant (1 elsewhere).
 - ``TRUTH/h{i}/{pt, eta, phi, mass}``  truth Higgs kinematics (GeV, rad; NaN where the Higgs does not exist).
 - ``TRUTH/EVENT/{n_jets, n_boosted, sample_id, event_number}``  bookkeeping used by the evaluation.
@@ -108,6 +111,11 @@ def event_weight_key() -> str:
 def truth_tag_weight_key() -> str:
     """Dataset path of the per-event weight with truth-flavour tag-rate probabilities (pb)."""
     return f"{WEIGHTS}/EVENT/truth_tag_weight"
+
+
+def selection_weight_key() -> str:
+    """Dataset of each event's probability to pass the tag requirement (tag-rate weights; 1 where it is a cut)."""
+    return f"{WEIGHTS}/EVENT/selection_weight"
 
 
 def mass_weight_key(higgs_index: int) -> str:

@@ -103,6 +103,7 @@ def read_events(
     with_targets: bool = True,
     use_event_weights: bool = False,
     use_mass_weights: bool = False,
+    use_selection_weights: bool = False,
     limit_to_num_vectors: int = 0,
 ) -> EventTensors:
     """Read every event of ``path`` needed by ``event_info``.
@@ -111,6 +112,10 @@ def read_events(
         with_targets: read TARGETS (and classification labels); False for inference on inputs only.
         use_event_weights: read WEIGHTS/EVENT/event_weight (rescaled to mean 1); else weights are 1.
         use_mass_weights: read the per-Higgs WEIGHTS/h{i}/mass_weight for the assignment targets; else 1.
+        use_selection_weights: multiply the event weights of signal events by WEIGHTS/EVENT/selection_weight (their
+            probability to pass the tag requirement, rescaled to mean 1 over the file's signal events), so a sample
+            converted with tag-rate weights trains on the population the cut would select; background events and
+            files without the dataset keep 1.
         limit_to_num_vectors: if > 0, keep only the first vectors of each sequential input.
     Raises:
         DataError: naming the file and the missing or inconsistent dataset.
@@ -140,6 +145,10 @@ def read_events(
         if use_event_weights:
             event_weights = torch.from_numpy(reader.read(layout.event_weight_key(), (n_events,)).astype(np.float32))
             event_weights = event_weights / event_weights.mean().clamp(min=torch.finfo(torch.float32).tiny)
+        if use_selection_weights and layout.selection_weight_key() in reader.handle:
+            signal = reader.read(layout.classification_key(), (n_events,)) == 1
+            probability = reader.read(layout.selection_weight_key(), (n_events,)).astype(np.float64)
+            event_weights = event_weights * torch.from_numpy(signal_selection_weights(probability, signal))
     return EventTensors(
         features=features,
         masks=masks,
@@ -151,6 +160,16 @@ def read_events(
         balance_weights=torch.ones(n_events),
         class_labels=class_labels,
     )
+
+
+def signal_selection_weights(probability: np.ndarray, signal: np.ndarray) -> np.ndarray:
+    """(N,) float32 loss weights: signal events' ``probability`` to pass the selection over its signal mean, 1 for
+    background events (and for all events when no signal event has a positive probability)."""
+    weights = np.ones(len(probability), dtype=np.float64)
+    mean = probability[signal].mean() if signal.any() else 0.0
+    if mean > 0:
+        weights[signal] = probability[signal] / mean
+    return weights.astype(np.float32)
 
 
 def with_fixed_global(events: EventTensors, event_info: EventInfo, feature: str, value: float) -> EventTensors:

@@ -106,6 +106,9 @@ class SpanetOptions:
     early_stopping_patience: int = 20  # epochs without a better validation loss before stopping (0: never)
     use_event_weights: bool = False  # multiply every loss term by WEIGHTS/EVENT/event_weight (mean 1)
     use_mass_weights: bool = False  # multiply assignment terms by WEIGHTS/h{i}/mass_weight (flat-mass variant)
+    # weight signal events by WEIGHTS/EVENT/selection_weight, their probability to pass the tag requirement (1 for
+    # cut-based files): a sample converted with tag-rate weights trains on the population the cut selects
+    use_selection_weights: bool = True
     overlap_delta_r: float = 0.5  # post-processing: drop a resolved Higgs with a jet this close to a boosted one
     pairwise_attention_features: bool = False  # add a learned score of each jet pair's mass and separation
     resolved_higgs_count: str = "fill"  # post-processing: "fill" the free Higgs slots, or N_hat from "detection"
@@ -204,6 +207,7 @@ EXTENSION_OPTIONS = frozenset(
         "early_stopping_patience",
         "use_event_weights",
         "use_mass_weights",
+        "use_selection_weights",
         "overlap_delta_r",
         "pairwise_attention_features",
         "resolved_higgs_count",

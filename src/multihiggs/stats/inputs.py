@@ -40,6 +40,9 @@ class SampleFile:
     split_fraction: float
     n_generated: int
     truth_tag_weight_pb: np.ndarray | None = None  # (N,) truth-flavour TRF weights of an inclusive-TRF background
+    #: (N,) each event's probability to pass the tag requirement (tag-rate weights; part of event_weight_pb), None
+    #: when the requirement was a cut
+    selection_weight: np.ndarray | None = None
 
     @property
     def n_events(self) -> int:
@@ -48,9 +51,13 @@ class SampleFile:
     def lo_cross_section_pb(self) -> float:
         """The sample's generated cross section (pb) = N_generated × the common event weight.
 
-        Valid for unweighted samples (our signal); raises for weighted ones, whose σ the file cannot give.
+        Valid for unweighted samples (our signal; with tag-rate weights, the weights before the tag probability);
+        raises for weighted ones, whose σ the file cannot give.
         """
         weights = self.event_weight_pb
+        if self.selection_weight is not None:
+            passing = self.selection_weight > 0
+            weights = weights[passing] / self.selection_weight[passing]
         if self.n_events == 0:
             raise ValueError(f"{self.path} holds no events: cannot infer the sample's cross section")
         spread = float(np.ptp(weights)) / float(np.mean(weights))
@@ -78,7 +85,10 @@ def read_sample_file(path: str | Path) -> SampleFile:
         split = str(handle.attrs[ATTR_SPLIT])
         n_generated = int(handle.attrs[ATTR_N_GENERATED])
         tag_rate = json.loads(handle.attrs.get(ATTR_TAG_RATE, "null"))
-        truth_tag_weights = None
+        truth_tag_weights, selection_weight = None, None
+        if layout.selection_weight_key() in handle:
+            selection_weight = np.asarray(read_dataset(handle, layout.selection_weight_key()), dtype=np.float64)
+            selection_weight = None if np.all(selection_weight == 1.0) else selection_weight
         if tag_rate and layout.truth_tag_weight_key() in handle:
             truth_tag_weights = np.asarray(read_dataset(handle, layout.truth_tag_weight_key()), dtype=np.float64)
     if split not in SPLIT_NAMES:
@@ -100,6 +110,7 @@ def read_sample_file(path: str | Path) -> SampleFile:
         split_fraction=fraction,
         n_generated=n_generated,
         truth_tag_weight_pb=truth_tag_weights,
+        selection_weight=selection_weight,
     )
 
 
