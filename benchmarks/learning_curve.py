@@ -42,6 +42,7 @@ import numpy as np
 import torch
 import yaml
 
+from multihiggs.closure import kish_n_eff
 from multihiggs.evaluate import metrics
 from multihiggs.evaluate.inputs import read_selection_weight, read_truth_higgs
 from multihiggs.evaluate.jsonio import to_jsonable
@@ -81,11 +82,11 @@ def base_options(args: argparse.Namespace) -> SpanetOptions:
 
 
 def kish(weights: torch.Tensor) -> float | None:
-    """Kish effective number of events (Σw)²/Σw² of per-event weights; None when they are all equal."""
-    weights = weights.double()
+    """Kish effective number of events (Σw)²/Σw² of per-event weights; None when they are all equal (or none)."""
+    weights = weights.detach().cpu().double().numpy()
     if len(weights) == 0 or bool((weights == weights[0]).all()):
         return None
-    return float(weights.sum() ** 2 / (weights**2).sum())
+    return kish_n_eff(weights)
 
 
 def training_counts(options: SpanetOptions, event_info: EventInfo) -> dict[str, Any]:

@@ -27,7 +27,8 @@ from pathlib import Path
 
 import numpy as np
 
-from multihiggs.generate.qcd_closure import kish_n_eff, read_sample
+from multihiggs.closure import kish_n_eff
+from multihiggs.generate.qcd_closure import read_sample
 from multihiggs.generate.shard import simulate_shard
 from multihiggs.samples import SampleSpec
 

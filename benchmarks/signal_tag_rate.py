@@ -21,6 +21,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
+from multihiggs.closure import kish_n_eff
 from multihiggs.convert.convert import ConversionConfig, convert
 from multihiggs.convert.selection import SelectionConfig
 from multihiggs.generate.parton import build_form_factor_table
@@ -29,12 +30,6 @@ from multihiggs.io import spanet_layout as layout
 from multihiggs.samples import SampleSpec
 
 DETECTOR = {"ak5": {"pt_min_gev": 20.0, "eta_max": 2.5}, "ak8": {"pt_min_gev": 200.0, "eta_max": 2.5}}
-
-
-def kish(weights: np.ndarray) -> float:
-    """(Σw)² / Σw² (0 for no weight)."""
-    sum_squares = float(np.sum(np.square(weights)))
-    return float(np.sum(weights)) ** 2 / sum_squares if sum_squares > 0 else 0.0
 
 
 def _convert(root: Path, output: Path, tag_rate: bool, threshold: float) -> tuple[np.ndarray, float]:
@@ -72,7 +67,7 @@ def main() -> None:
         rows = []
         for index, (label, tag_rate, threshold) in enumerate(variants):
             weights, seconds = _convert(work / "hh.root", work / f"h5_{index}", tag_rate, threshold)
-            rows.append((label, len(weights), kish(weights), generation + seconds))
+            rows.append((label, len(weights), kish_n_eff(weights), generation + seconds))
     reference = rows[0][2] / rows[0][3]
     print(f"SM HH, {args.events} generated events, generation {generation:.0f} CPU-s")
     print(f"{'selection':<44}{'events':>8}{'n_eff':>9}{'CPU-s':>8}{'n_eff/CPU-s':>13}{'ratio':>8}")

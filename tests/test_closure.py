@@ -1,7 +1,9 @@
+import math
+
 import numpy as np
 import pytest
 
-from multihiggs.closure import WeightedHistogram, compare_shapes
+from multihiggs.closure import WeightedHistogram, compare_shapes, compare_yields, kish_n_eff
 
 EDGES = [0.0, 1.0, 2.0, 3.0]
 
@@ -36,3 +38,22 @@ def test_different_binnings_are_refused():
     a = WeightedHistogram.fill(np.ones(3), np.ones(3), EDGES)
     with pytest.raises(ValueError, match="binnings"):
         compare_shapes(a, WeightedHistogram.fill(np.ones(3), np.ones(3), [0.0, 2.0, 3.0]))
+
+
+def _bare(sumw, sumw2):
+    return WeightedHistogram(np.arange(len(sumw) + 1.0), np.asarray(sumw, float), np.asarray(sumw2, float))
+
+
+def test_yield_chi2_counts_only_bins_populated_in_both():
+    comparison = compare_yields(
+        _bare([1.0, 2.0, 0.0, 5.0], [1.0, 1.0, 0.0, 0.0]), _bare([3.0, 2.0, 1.0, 5.0], [1.0] * 4)
+    )
+    assert (comparison.chi2, comparison.ndf) == (2.0, 2) and comparison.p_value == pytest.approx(math.exp(-1.0))
+    assert math.isnan(compare_yields(_bare([1.0], [0.0]), _bare([1.0], [1.0])).p_value)
+
+
+def test_kish_n_eff():
+    assert kish_n_eff(np.ones(7)) == pytest.approx(7.0)
+    assert kish_n_eff(np.array([1.0, 0.0, 0.0])) == pytest.approx(1.0)
+    assert kish_n_eff(np.array([3.0, 1.0])) == pytest.approx(16 / 10)
+    assert kish_n_eff(np.zeros(3)) == 0.0

@@ -12,7 +12,6 @@ from multihiggs.generate.qcd_closure import (
     OBSERVABLE_EDGES,
     CrossSection,
     SampleEvents,
-    chi2_test,
     class_cross_sections,
     closure_json,
     closure_markdown,
@@ -20,7 +19,6 @@ from multihiggs.generate.qcd_closure import (
     cross_section_pull,
     draw_closure,
     four_tag_probability,
-    kish_n_eff,
     sample_events,
 )
 from multihiggs.generate.reco.btag import CSV_LIKE, btag_efficiency
@@ -59,21 +57,6 @@ def test_independent_samples_of_one_law_close_and_a_shift_is_detected():
     shifted = {(c.selection, c.observable): c.chi2() for c in compare_samples(a, synthetic(20_000, 3, 1.1)).comparisons}
     assert shifted["all", "m4j"][2] < 1e-6 and shifted["four_tag", "m4j"][2] < 1e-3
     assert shifted["all", "ht"] == same["all", "ht"]  # only m_4j moved
-
-
-def test_chi2_counts_only_bins_populated_in_both():
-    chi2, ndf, p_value = chi2_test(
-        [1.0, 2.0, 0.0, 5.0], [1.0, 1.0, 0.0, 0.0], [3.0, 2.0, 1.0, 5.0], [1.0, 1.0, 1.0, 1.0]
-    )
-    assert (chi2, ndf) == (2.0, 2) and p_value == pytest.approx(math.exp(-1.0))
-    assert math.isnan(chi2_test([1.0], [0.0], [1.0], [1.0])[2])
-
-
-def test_kish_n_eff():
-    assert kish_n_eff(np.ones(7)) == pytest.approx(7.0)
-    assert kish_n_eff(np.array([1.0, 0.0, 0.0])) == pytest.approx(1.0)
-    assert kish_n_eff(np.array([3.0, 1.0])) == pytest.approx(16 / 10)
-    assert kish_n_eff(np.zeros(3)) == 0.0
 
 
 def test_four_tag_probability_uses_candidates_above_40_gev_only():

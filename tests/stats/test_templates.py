@@ -1,3 +1,5 @@
+import dataclasses
+
 import numpy as np
 import pytest
 
@@ -83,6 +85,27 @@ def test_templates_round_trip_and_respect_the_selection(samples, tmp_path):
     np.testing.assert_array_equal(again.edges, templates.edges)
     np.testing.assert_array_equal(again.basis()[2].fiducial_pb, templates.basis()[2].fiducial_pb)
     assert again.threshold == 0.5
+    statistics = again.metadata["background_statistics"]
+    assert statistics["before"] == {"events": 5000, "n_eff": pytest.approx(5000)}  # uniform weights
+    n_passed = int(selection_mask(background, 0.5).sum())
+    assert statistics["after"]["events"] == n_passed and statistics["after"]["n_eff"] == pytest.approx(n_passed)
+
+
+def test_background_table_has_truth_flavour_sizes_for_a_tag_rate_background(samples):
+    from multihiggs.stats.background_table import background_markdown, background_rows
+
+    signals, background = samples
+    rng = np.random.default_rng(5)
+    truth = background.weight_pb * rng.exponential(1.0, background.weight_pb.size) ** 3  # a few events dominate
+    tag_rate = dataclasses.replace(background, truth_tag_weight_pb=truth)
+    templates = build_templates("toy", "mhh", np.linspace(250, 1000, 16), signals, tag_rate, [0.0, 1.0, 5.0],
+                                threshold=0.5)  # fmt: skip
+    statistics = templates.metadata["background_statistics"]
+    assert statistics["after"]["truth_n_eff"] < statistics["after"]["n_eff"]
+    assert statistics["before"]["truth_n_eff"] > statistics["after"]["truth_n_eff"]
+    (row,) = background_rows([templates])
+    assert row[0] == "toy" and row[1] == 5000 and row[7].endswith("%")
+    assert "truth-flavour" in background_markdown([templates])
 
 
 def test_bad_inputs_are_named(samples):

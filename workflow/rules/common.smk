@@ -401,7 +401,7 @@ if missing_training:
 
 
 def stats_targets():
-    return [f"{RESULTS}/tables/kl_limits.{ext}" for ext in ("md", "tex")] + [
+    return [f"{RESULTS}/tables/{name}.{ext}" for name in ("kl_limits", "qcd_background") for ext in ("md", "tex")] + [
         f"{RESULTS}/figures/{name}.pdf" for name in ("kl_scan", "kl_cls", "kl_vs_lumi")
     ]
 

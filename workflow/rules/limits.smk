@@ -117,6 +117,21 @@ rule kl_scan:
         "-o {output.scan} > {log} 2>&1"
 
 
+rule qcd_background_table:
+    input:
+        [f"{RESULTS}/stats/hh/templates_{method}.json" for method in STATS_METHODS],
+    output:
+        md=report(f"{RESULTS}/tables/qcd_background.md", category="6 Tables", caption="../report/qcd_background.rst"),
+        tex=f"{RESULTS}/tables/qcd_background.tex",
+    log:
+        f"{RESULTS}/logs/limits/qcd_background_table.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/limits/qcd_background_table.tsv"
+    shell:
+        "python -m multihiggs.stats background-table --templates {input} --output-md {output.md} "
+        "--output-tex {output.tex} > {log} 2>&1"
+
+
 rule kl_outputs:
     input:
         f"{RESULTS}/stats/hh/kl_scan.json",

@@ -6,9 +6,10 @@ its jets; ΔR between candidates; m_HH), standardised, into a scikit-learn multi
 early stopping), seeded. Events the method did not fully reconstruct are not used and get a NaN score.
 
 Training weights: every signal sample (one κλ) gets the same total weight, uniform within the sample (seed 003:
-the κλ samples are mixed with equal counts); the background keeps its cross-section weights (QCD generator and
-tag-rate weights) and gets the same total weight as the signal. A seeded, stratified fraction of the events is
-held out to report the weighted accuracy and ROC AUC (seed 003 Table 13).
+the κλ samples are mixed with equal counts) or, for a sample converted with tag-rate weights, following each
+event's probability to pass the b-tag requirement (``WEIGHTS/EVENT/selection_weight``); the background keeps its
+cross-section weights (QCD generator and tag-rate weights) and gets the same total weight as the signal. A seeded,
+stratified fraction of the events is held out to report the weighted accuracy and ROC AUC (seed 003 Table 13).
 
     python -m multihiggs.baselines.dnn_selection train --signal S1.h5 S2.h5 --signal-predictions P1.h5 P2.h5
         --background Q.h5 --background-predictions PQ.h5 -o dnn.joblib [--seed 1] [--summary summary.json]

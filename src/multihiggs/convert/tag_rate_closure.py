@@ -28,6 +28,7 @@ import numpy as np
 import vector
 
 from multihiggs.cli import run_main
+from multihiggs.closure import WeightedHistogram, compare_shapes, draw_shape_panel
 from multihiggs.convert.convert import ConversionConfig, _generator_tag_efficiency, candidate_jets, selected_jet_chunks
 from multihiggs.convert.inclusive_tag_rate import (
     DEFAULT_ABS_ETA_EDGES,
@@ -61,33 +62,43 @@ def event_observables(jets: SelectedObjects) -> dict[str, np.ndarray]:
 
 @dataclass(frozen=True)
 class ClosureHistogram:
-    """Truth-TRF and normalised inclusive-TRF histograms of one observable at one tag requirement."""
+    """Truth-TRF and normalised inclusive-TRF histograms (pb) of one observable (GeV) at one tag requirement."""
 
     observable: str
     n_tags: int
-    edges_gev: np.ndarray
-    truth_sumw: np.ndarray
-    truth_sumw2: np.ndarray
-    inclusive_sumw: np.ndarray  # already × K_n
-    inclusive_sumw2: np.ndarray
+    truth: WeightedHistogram
+    inclusive: WeightedHistogram  # already × K_n
+
+    # the edges and per-bin Σw, Σw² of the two histograms under the names of the JSON fields
+
+    @property
+    def edges_gev(self) -> np.ndarray:
+        return self.truth.edges
+
+    @property
+    def truth_sumw(self) -> np.ndarray:
+        return self.truth.sumw
+
+    @property
+    def truth_sumw2(self) -> np.ndarray:
+        return self.truth.sumw2
+
+    @property
+    def inclusive_sumw(self) -> np.ndarray:
+        return self.inclusive.sumw
+
+    @property
+    def inclusive_sumw2(self) -> np.ndarray:
+        return self.inclusive.sumw2
 
     def shapes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(truth shape, its σ, inclusive shape, its σ): fractions per bin (unit sum)."""
-        truth_total, inclusive_total = self.truth_sumw.sum(), self.inclusive_sumw.sum()
-        return (
-            self.truth_sumw / truth_total,
-            np.sqrt(self.truth_sumw2) / truth_total,
-            self.inclusive_sumw / inclusive_total,
-            np.sqrt(self.inclusive_sumw2) / inclusive_total,
-        )
+        return (*self.truth.shape(), *self.inclusive.shape())
 
     def chi2(self) -> tuple[float, int]:
         """(χ², degrees of freedom) of the two unit-area shapes over the bins either fills (see module)."""
-        truth, truth_error, inclusive, inclusive_error = self.shapes()
-        variance = truth_error**2 + inclusive_error**2
-        filled = variance > 0
-        chi2 = float((((truth - inclusive) ** 2)[filled] / variance[filled]).sum())
-        return chi2, max(int(filled.sum()) - 1, 0)
+        comparison = compare_shapes(self.inclusive, self.truth)
+        return comparison.chi2, comparison.ndf
 
 
 @dataclass(frozen=True)
@@ -121,9 +132,13 @@ def measure_closure(
 ) -> ClosureResult:
     """Fill the truth- and inclusive-TRF histograms of every observable at every n (pure; chunks of jets in)."""
     n_values = list(n_tags_values)
-    shape = {name: len(edges) - 1 for name, edges in edges_gev.items()}
     kinds = ("t", "t2", "i", "i2")  # truth Σw, Σw², inclusive Σw, Σw²
-    sums = {(kind, name, n): np.zeros(shape[name]) for kind in kinds for name in shape for n in n_values}
+    filled = {
+        (kind, name, n): WeightedHistogram.empty(edges)
+        for kind in ("truth", "inclusive")
+        for name, edges in edges_gev.items()
+        for n in n_values
+    }
     totals = {(kind, n): 0.0 for kind in kinds for n in n_values}
     point = selection.tag_working_point
     for jets, weight in chunks:
@@ -134,9 +149,9 @@ def measure_closure(
             incl = weight * event_tag_probabilities(candidates, inclusive, point, n)
             for kind, values in (("t", truth), ("t2", truth**2), ("i", incl), ("i2", incl**2)):
                 totals[kind, n] += float(values.sum())
+            for kind, values in (("truth", truth), ("inclusive", incl)):
                 for name, edges in edges_gev.items():
-                    clipped = np.clip(observables[name], edges[0], np.nextafter(edges[-1], edges[0]))
-                    sums[kind, name, n] += np.histogram(clipped, bins=edges, weights=values)[0]
+                    filled[kind, name, n] += WeightedHistogram.fill(observables[name], values, edges)
     if any(not totals["t", n] > 0 or not totals["i", n] > 0 for n in n_values):
         raise ValueError(f"some required tag count in {n_values} has no event with a non-zero weight")
     normalisation = {n: TagRateNormalisation(*(totals[kind, n] for kind in kinds)) for n in n_values}
@@ -145,14 +160,11 @@ def measure_closure(
         ClosureHistogram(
             observable=name,
             n_tags=n,
-            edges_gev=np.asarray(edges, dtype=np.float64),
-            truth_sumw=sums["t", name, n],
-            truth_sumw2=sums["t2", name, n],
-            inclusive_sumw=factor[n] * sums["i", name, n],
-            inclusive_sumw2=factor[n] ** 2 * sums["i2", name, n],
+            truth=filled["truth", name, n],
+            inclusive=filled["inclusive", name, n].scaled(factor[n]),
         )
         for n in n_values
-        for name, edges in edges_gev.items()
+        for name in edges_gev
     )
     return ClosureResult(
         histograms=histograms,
@@ -211,26 +223,22 @@ def closure_json(result: ClosureResult, inclusive: InclusiveTagRate) -> dict:
 
 def draw_closure(result: ClosureResult, path: str | Path) -> None:
     """One panel per (n, observable): truth shape as points with errors, inclusive as a line with a band."""
-    from multihiggs.plotting.draw import finish_legend, label_panels, panels
+    from multihiggs.plotting.draw import label_panels, panels
     from multihiggs.plotting.style import save_figure
 
     names = list(dict.fromkeys(h.observable for h in result.histograms))
     figure, axes = panels(len(result.histograms), n_columns=len(names))
     for ax, histogram in zip(axes, result.histograms, strict=True):
-        truth, truth_error, inclusive, inclusive_error = histogram.shapes()
-        edges = histogram.edges_gev.copy()
-        edges[-1] = 2 * edges[-2] - edges[-3]  # draw the overflow bin as wide as the one before
-        centres = 0.5 * (edges[1:] + edges[:-1])
-        ax.stairs(inclusive, edges, color="tab:blue", linewidth=2, label="inclusive TRF × K")
-        ax.stairs(inclusive + inclusive_error, edges, baseline=inclusive - inclusive_error, fill=True,
-                  color="tab:blue", alpha=0.25, linewidth=0)  # fmt: skip
-        ax.errorbar(centres, truth, yerr=truth_error, fmt="o", color="black", label="truth-flavour TRF")
-        ax.set_xlabel(OBSERVABLE_LABELS.get(histogram.observable, histogram.observable))
-        ax.set_ylabel("fraction of events")
-        ax.set_ylim(0.0, 1.6 * max(truth.max(), inclusive.max()))
         chi2, ndf = histogram.chi2()
         title = f"≥ {histogram.n_tags} tags, χ²/ndf {chi2:.1f}/{ndf}, n_eff {result.truth_n_eff[histogram.n_tags]:.0f}"
-        finish_legend(ax, title=title)
+        draw_shape_panel(
+            ax,
+            histogram.inclusive,
+            histogram.truth,
+            ("inclusive TRF × K", "truth-flavour TRF"),
+            OBSERVABLE_LABELS.get(histogram.observable, histogram.observable),
+            title,
+        )
     label_panels(axes, energy_tev=None, extra="QCD")
     save_figure(figure, path)
 

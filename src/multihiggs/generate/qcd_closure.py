@@ -13,7 +13,8 @@ pT > 40 GeV, |η| < 2.5 tagged), the per-jet probabilities those of the generato
 jet's hadron flavour (the four-b-tag QCD background of the HH analysis, which the enrichment is for).
 
 Per bin: Σw and its MC uncertainty √Σw² of each sample (absolute yields, pb: both are normalised to σ); the two
-samples are independent, so χ² = Σ (a − b)² / (σ_a² + σ_b²) over the bins populated in both, ndf = their number.
+samples are independent, so χ² = Σ (a − b)² / (σ_a² + σ_b²) over the bins populated in both, ndf = their number
+(:func:`multihiggs.closure.compare_yields`).
 The inclusive cross sections are compared too: σ_light + σ_b of the split sample against σ_inclusive (Pythia's
 ``sigmaGen`` of each shard, with its ``sigmaErr``), and the Kish n_eff = (Σw)² / Σw² of each weighting tells what
 the enrichment bought. Exit status 2 on bad input (one message on stderr; no output left behind).
@@ -29,11 +30,10 @@ from pathlib import Path
 from typing import Any
 
 import awkward as ak
-import hist
 import numpy as np
 import vector
-from scipy import stats
 
+from multihiggs.closure import WeightedHistogram, compare_yields, kish_n_eff
 from multihiggs.convert.selection import probability_at_least
 from multihiggs.generate.reco.btag import CSV_LIKE, BTagWorkingPoint, btag_efficiency
 
@@ -62,13 +62,6 @@ OBSERVABLE_LABELS = {
 #: The two weightings of the compared events.
 SELECTIONS = {"all": "≥ 4 jets, event weights", "four_tag": "≥ 4 jets × P(≥ 4 tags), truth flavour"}
 BRANCHES = ("Jet.PT", "Jet.Eta", "Jet.Phi", "Jet.Mass", "Jet.Flavor", "Event.Weight")
-
-
-def kish_n_eff(weights: np.ndarray) -> float:
-    """Kish effective number of events (Σw)² / Σw² (0 for no weight)."""
-    weights = np.asarray(weights, dtype=np.float64)
-    sum_w2 = float(np.square(weights).sum())
-    return float(weights.sum()) ** 2 / sum_w2 if sum_w2 > 0 else 0.0
 
 
 @dataclass(frozen=True)
@@ -149,40 +142,40 @@ def sample_events(arrays: Mapping[str, ak.Array]) -> SampleEvents:
     )
 
 
-def weighted_histogram(values: np.ndarray, weights: np.ndarray, edges: Sequence[float], name: str) -> hist.Hist:
-    """Σw and Σw² per bin of ``edges`` (``hist`` Weight storage); values above the last edge fill the last bin."""
-    histogram = hist.Hist(hist.axis.Variable(edges, name=name, flow=False), storage=hist.storage.Weight())
-    clipped = np.clip(np.asarray(values, dtype=np.float64), edges[0], np.nextafter(edges[-1], edges[0]))
-    histogram.fill(clipped, weight=np.asarray(weights, dtype=np.float64))
-    return histogram
-
-
-def chi2_test(
-    sumw_a: np.ndarray, sumw2_a: np.ndarray, sumw_b: np.ndarray, sumw2_b: np.ndarray
-) -> tuple[float, int, float]:
-    """(χ², ndf, p-value) of two independent weighted histograms over the bins populated in both (Σw² > 0);
-    p is NaN without such a bin."""
-    sumw_a, sumw2_a, sumw_b, sumw2_b = (np.asarray(x, dtype=np.float64) for x in (sumw_a, sumw2_a, sumw_b, sumw2_b))
-    populated = (sumw2_a > 0) & (sumw2_b > 0)
-    ndf = int(populated.sum())
-    chi2 = float((np.square(sumw_a - sumw_b)[populated] / (sumw2_a + sumw2_b)[populated]).sum())
-    return chi2, ndf, float(stats.chi2.sf(chi2, ndf)) if ndf > 0 else math.nan
-
-
 @dataclass(frozen=True)
 class ObservableComparison:
     """Histograms of one observable under one weighting for both samples, and their χ²."""
 
     selection: str
     observable: str
-    edges: np.ndarray
-    stitched_sumw: np.ndarray
-    stitched_sumw2: np.ndarray
-    inclusive_sumw: np.ndarray
-    inclusive_sumw2: np.ndarray
+    stitched: WeightedHistogram
+    inclusive: WeightedHistogram
+
+    # the edges and per-bin Σw, Σw² of the two histograms under the names of the JSON fields
+
+    @property
+    def edges(self) -> np.ndarray:
+        return self.stitched.edges
+
+    @property
+    def stitched_sumw(self) -> np.ndarray:
+        return self.stitched.sumw
+
+    @property
+    def stitched_sumw2(self) -> np.ndarray:
+        return self.stitched.sumw2
+
+    @property
+    def inclusive_sumw(self) -> np.ndarray:
+        return self.inclusive.sumw
+
+    @property
+    def inclusive_sumw2(self) -> np.ndarray:
+        return self.inclusive.sumw2
 
     def chi2(self) -> tuple[float, int, float]:
-        return chi2_test(self.stitched_sumw, self.stitched_sumw2, self.inclusive_sumw, self.inclusive_sumw2)
+        """(χ², ndf, p-value) of the absolute yields (pb) over the bins populated in both samples (see module)."""
+        return compare_yields(self.stitched, self.inclusive).as_tuple()
 
 
 @dataclass(frozen=True)
@@ -210,20 +203,10 @@ def compare_samples(
     for selection in SELECTIONS:
         for name, bin_edges in edges.items():
             filled = [
-                weighted_histogram(sample.observables[name], sample.weights(selection), bin_edges, name)
+                WeightedHistogram.fill(sample.observables[name], sample.weights(selection), bin_edges)
                 for sample in (stitched, inclusive)
             ]
-            comparisons.append(
-                ObservableComparison(
-                    selection=selection,
-                    observable=name,
-                    edges=np.asarray(bin_edges, dtype=np.float64),
-                    stitched_sumw=filled[0].values(),
-                    stitched_sumw2=filled[0].variances(),
-                    inclusive_sumw=filled[1].values(),
-                    inclusive_sumw2=filled[1].variances(),
-                )
-            )
+            comparisons.append(ObservableComparison(selection, name, *filled))
     samples = {"stitched": stitched, "inclusive": inclusive}
     return ClosureResult(
         comparisons=tuple(comparisons),

@@ -207,6 +207,15 @@ def run_tables(args: argparse.Namespace) -> None:
     write_text(args.output_tex, limits_latex(results))
 
 
+def run_background_table(args: argparse.Namespace) -> None:
+    from multihiggs.stats.background_table import background_latex, background_markdown
+    from multihiggs.tables import write_text
+
+    templates = [read_templates(path) for path in args.templates]
+    write_text(args.output_md, background_markdown(templates))
+    write_text(args.output_tex, background_latex(templates))
+
+
 def run_figures(args: argparse.Namespace) -> None:
     from multihiggs.stats.figures import plot_cls_scan, plot_intervals_vs_luminosity, plot_profile_scan
 
@@ -276,6 +285,12 @@ def parser() -> argparse.ArgumentParser:
     tables.add_argument("--output-md", required=True)
     tables.add_argument("--output-tex", required=True)
     tables.set_defaults(run=run_tables)
+
+    background = commands.add_parser("background-table", help="QCD statistics before/after each method's selection")
+    background.add_argument("--templates", nargs="+", required=True)
+    background.add_argument("--output-md", required=True)
+    background.add_argument("--output-tex", required=True)
+    background.set_defaults(run=run_background_table)
 
     figures = commands.add_parser("figures", help="kl_scan, kl_cls and kl_vs_lumi figures")
     figures.add_argument("--scan", required=True)

@@ -33,6 +33,7 @@ from pathlib import Path
 import hist
 import numpy as np
 
+from multihiggs.closure import kish_n_eff
 from multihiggs.convert.inclusive_tag_rate import TagRateNormalisation
 from multihiggs.io.json_file import load_json_file
 from multihiggs.stats.cross_sections import BR_H_BB, FB_PER_PB, NNLO_FTAPPROX_13TEV_FB
@@ -101,6 +102,19 @@ def tag_rate_region_normalisation(background: SelectedSample, passed: np.ndarray
     if not (inclusive.sum() > 0 and truth.sum() > 0):
         raise ValueError("no selected background event carries weight: the tag-rate region cannot be normalised")
     return TagRateNormalisation.from_weights(truth, inclusive)
+
+
+def background_statistics(background: SelectedSample, passed: np.ndarray) -> dict[str, dict[str, float]]:
+    """Effective sizes of the background before (every converted event) and after the selection ``passed``: raw
+    events and Kish n_eff of its weights and, for an inclusive tag-rate background, of its truth-flavour weights."""
+
+    def sizes(rows: np.ndarray) -> dict[str, float]:
+        document = {"events": int(rows.sum()), "n_eff": kish_n_eff(background.weight_pb[rows])}
+        if background.truth_tag_weight_pb is not None:
+            document["truth_n_eff"] = kish_n_eff(background.truth_tag_weight_pb[rows])
+        return document
+
+    return {"background_statistics": {"before": sizes(np.ones(len(passed), bool)), "after": sizes(passed)}}
 
 
 def selection_mask(sample: SelectedSample, threshold: float | None) -> np.ndarray:
@@ -439,6 +453,7 @@ def build_templates(
         metadata={
             "unphysical_bins_projected": unphysical_bins,
             **({} if region is None else {"tag_rate_region": region.as_dict()}),
+            **background_statistics(background, background_passed),
         },
     )
 
