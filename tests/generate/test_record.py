@@ -60,6 +60,21 @@ def test_b_quarks_from_higgs_follow_copies():
     assert ak.to_list(mask[0]) == [False] * 5 + [True, True, True, False, False]
 
 
+def test_a_recombined_b_whose_first_mother_is_a_gluon_stays_a_higgs_daughter():
+    rows = [
+        (90, -11, 0, 0, 0, 0),  # 0 system
+        (25, -62, 0, 0, 2, 3),  # 1 Higgs
+        (5, -23, 1, 0, 5, 5),  # 2 b from the Higgs
+        (-5, -23, 1, 0, 0, 0),  # 3 anti-b from the Higgs
+        (21, -51, 0, 0, 5, 5),  # 4 a nearby gluon
+        (5, -73, 4, 2, 0, 0),  # 5 recombination g + b -> b (status 73): the b is the second mother
+    ]
+    event = _records(rows)
+    assert ak.to_list(higgs_decay_products_mask(event.id, event.mother1)[0])[5] is False  # first mother only
+    mask = higgs_decay_products_mask(event.id, event.mother1, event.mother2)
+    assert ak.to_list(mask[0]) == [False, False, True, True, False, True]
+
+
 def test_pruned_record_keeps_and_remaps():
     particles = prune_generator_record(_with_vectors(_event()))[0]
     assert particles.PID.tolist() == [21, 25, 25, 5, -5, 5]

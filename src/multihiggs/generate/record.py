@@ -35,30 +35,33 @@ def _global_index(local: np.ndarray, event_offsets: np.ndarray, counts: np.ndarr
     return np.where(valid, local + np.repeat(event_offsets, counts), -1)
 
 
-def higgs_decay_products_mask(pid: ak.Array, mother1: ak.Array) -> ak.Array:
+def higgs_decay_products_mask(pid: ak.Array, mother1: ak.Array, mother2: ak.Array | None = None) -> ak.Array:
     """Mask of b quarks descending from a Higgs boson through b-quark copies (jagged bool, per particle).
 
-    A b quark qualifies if its first mother is a Higgs, or is a qualifying b quark of the same PDG id
-    (a shower copy). Pythia indices are positions in the event record (entry 0 is the system).
+    A b quark qualifies if its first mother is a Higgs, or if its first or second mother is a qualifying b quark
+    of the same PDG id: a shower copy (mother1), or the b of a recombination g + b → b (Pythia status 73), where
+    the b may be the second mother. Pythia indices are positions in the event record (entry 0 is the system).
     """
     counts = ak.to_numpy(ak.num(pid))
     offsets = np.concatenate([[0], np.cumsum(counts)[:-1]])
     flat_pid = _flat(pid)
-    mother = _global_index(_flat(mother1), offsets, counts)
-    return ak.unflatten(_from_higgs_flat(flat_pid, mother), counts)
+    mothers = [_global_index(_flat(m), offsets, counts) for m in (mother1, mother2) if m is not None]
+    return ak.unflatten(_from_higgs_flat(flat_pid, *mothers), counts)
 
 
-def _from_higgs_flat(flat_pid: np.ndarray, mother: np.ndarray) -> np.ndarray:
+def _from_higgs_flat(flat_pid: np.ndarray, mother1: np.ndarray, mother2: np.ndarray | None = None) -> np.ndarray:
     """Flat version of :func:`higgs_decay_products_mask` with global mother indices (−1 for none)."""
     b_index = np.flatnonzero(np.abs(flat_pid) == B_QUARK_PID)
-    b_mother = mother[b_index]
-    has_mother = b_mother >= 0
-    mother_pid = np.where(has_mother, flat_pid[np.maximum(b_mother, 0)], 0)
     from_higgs = np.zeros(flat_pid.size, dtype=bool)
-    from_higgs[b_index] = mother_pid == HIGGS_PID
-    same_flavour_mother = has_mother & (mother_pid == flat_pid[b_index])
+    first = mother1[b_index]
+    from_higgs[b_index] = (first >= 0) & (flat_pid[np.maximum(first, 0)] == HIGGS_PID)
+    # the Higgs origin propagates from a mother of the same PDG id (first or second mother) to the b quark
+    mothers = [m[b_index] for m in (mother1, mother2) if m is not None]
+    same_flavour = [(m >= 0) & (flat_pid[np.maximum(m, 0)] == flat_pid[b_index]) for m in mothers]
     for _ in range(_MAX_COPY_CHAIN):
-        extended = from_higgs[b_index] | (same_flavour_mother & from_higgs[np.maximum(b_mother, 0)])
+        extended = from_higgs[b_index].copy()
+        for is_copy, mother in zip(same_flavour, mothers, strict=True):
+            extended |= is_copy & from_higgs[np.maximum(mother, 0)]
         if np.array_equal(extended, from_higgs[b_index]):
             return from_higgs
         from_higgs[b_index] = extended
@@ -81,8 +84,9 @@ def prune_generator_record(prt: ak.Array) -> ak.Array:
     flat_pid = _flat(prt.id)
     flat_status = np.abs(_flat(prt.status))
     mother1 = _global_index(_flat(prt.mother1), offsets, counts)
+    mother2 = _global_index(_flat(prt.mother2), offsets, counts)
     in_hard_process = np.isin(flat_status, _HARD_PROCESS_STATUS)
-    keep = in_hard_process | (np.abs(flat_pid) == HIGGS_PID) | _from_higgs_flat(flat_pid, mother1)
+    keep = in_hard_process | (np.abs(flat_pid) == HIGGS_PID) | _from_higgs_flat(flat_pid, mother1, mother2)
     event_of_particle = np.repeat(np.arange(counts.size), counts)
     kept_counts = np.bincount(event_of_particle[keep], minlength=counts.size)
     # New index of every kept particle within its event's pruned list (−1 for dropped particles).
