@@ -107,6 +107,11 @@ class WeightedHistogram:
         return self.sumw / total, np.sqrt(self.sumw2) / total
 
 
+def histogram_fields(prefix: str, histogram: WeightedHistogram) -> dict[str, list[float]]:
+    """JSON fields ``{prefix}_sumw`` and ``{prefix}_sumw2`` of one histogram (its edges are written separately)."""
+    return {f"{prefix}_sumw": histogram.sumw.tolist(), f"{prefix}_sumw2": histogram.sumw2.tolist()}
+
+
 @dataclass(frozen=True)
 class ShapeComparison:
     """χ² of two unit-area shapes and the pull of their totals."""

@@ -64,7 +64,7 @@ def test_independent_flavours_close_and_paired_heavy_flavour_does_not():
     for histogram in independent.histograms:
         chi2, ndf = histogram.chi2()
         assert ndf == 3 and chi2 < 16.3  # 0.1 % tail of χ²(3)
-        assert_allclose(histogram.inclusive_sumw.sum(), histogram.truth_sumw.sum())  # × K_n
+        assert_allclose(histogram.inclusive.sumw.sum(), histogram.truth.sumw.sum())  # × K_n
     assert abs(independent.factor[2] - 1) < 0.1
     paired = _closure(_events(4000, correlated=True))
     two_tags = next(h for h in paired.histograms if h.n_tags == 2)

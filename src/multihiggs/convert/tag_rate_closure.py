@@ -28,7 +28,7 @@ import numpy as np
 import vector
 
 from multihiggs.cli import run_main
-from multihiggs.closure import WeightedHistogram, compare_shapes, draw_shape_panel
+from multihiggs.closure import WeightedHistogram, compare_shapes, draw_shape_panel, histogram_fields
 from multihiggs.convert.convert import ConversionConfig, _generator_tag_efficiency, candidate_jets, selected_jet_chunks
 from multihiggs.convert.inclusive_tag_rate import (
     DEFAULT_ABS_ETA_EDGES,
@@ -68,28 +68,6 @@ class ClosureHistogram:
     n_tags: int
     truth: WeightedHistogram
     inclusive: WeightedHistogram  # already × K_n
-
-    # the edges and per-bin Σw, Σw² of the two histograms under the names of the JSON fields
-
-    @property
-    def edges_gev(self) -> np.ndarray:
-        return self.truth.edges
-
-    @property
-    def truth_sumw(self) -> np.ndarray:
-        return self.truth.sumw
-
-    @property
-    def truth_sumw2(self) -> np.ndarray:
-        return self.truth.sumw2
-
-    @property
-    def inclusive_sumw(self) -> np.ndarray:
-        return self.inclusive.sumw
-
-    @property
-    def inclusive_sumw2(self) -> np.ndarray:
-        return self.inclusive.sumw2
 
     def shapes(self) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """(truth shape, its σ, inclusive shape, its σ): fractions per bin (unit sum)."""
@@ -208,11 +186,9 @@ def closure_json(result: ClosureResult, inclusive: InclusiveTagRate) -> dict:
             {
                 "observable": h.observable,
                 "n_tags": h.n_tags,
-                "edges_gev": h.edges_gev.tolist(),
-                "truth_sumw": h.truth_sumw.tolist(),
-                "truth_sumw2": h.truth_sumw2.tolist(),
-                "inclusive_sumw": h.inclusive_sumw.tolist(),
-                "inclusive_sumw2": h.inclusive_sumw2.tolist(),
+                "edges_gev": h.truth.edges.tolist(),
+                **histogram_fields("truth", h.truth),
+                **histogram_fields("inclusive", h.inclusive),
                 "chi2": h.chi2()[0],
                 "ndf": h.chi2()[1],
             }

@@ -33,7 +33,7 @@ import awkward as ak
 import numpy as np
 import vector
 
-from multihiggs.closure import WeightedHistogram, compare_yields, kish_n_eff
+from multihiggs.closure import WeightedHistogram, compare_yields, histogram_fields, kish_n_eff
 from multihiggs.convert.selection import probability_at_least
 from multihiggs.generate.reco.btag import CSV_LIKE, BTagWorkingPoint, btag_efficiency
 
@@ -150,28 +150,6 @@ class ObservableComparison:
     observable: str
     stitched: WeightedHistogram
     inclusive: WeightedHistogram
-
-    # the edges and per-bin Σw, Σw² of the two histograms under the names of the JSON fields
-
-    @property
-    def edges(self) -> np.ndarray:
-        return self.stitched.edges
-
-    @property
-    def stitched_sumw(self) -> np.ndarray:
-        return self.stitched.sumw
-
-    @property
-    def stitched_sumw2(self) -> np.ndarray:
-        return self.stitched.sumw2
-
-    @property
-    def inclusive_sumw(self) -> np.ndarray:
-        return self.inclusive.sumw
-
-    @property
-    def inclusive_sumw2(self) -> np.ndarray:
-        return self.inclusive.sumw2
 
     def chi2(self) -> tuple[float, int, float]:
         """(χ², ndf, p-value) of the absolute yields (pb) over the bins populated in both samples (see module)."""
@@ -359,11 +337,9 @@ def closure_json(result: ClosureResult) -> dict:
             {
                 "selection": c.selection,
                 "observable": c.observable,
-                "edges": c.edges.tolist(),
-                "stitched_sumw": c.stitched_sumw.tolist(),
-                "stitched_sumw2": c.stitched_sumw2.tolist(),
-                "inclusive_sumw": c.inclusive_sumw.tolist(),
-                "inclusive_sumw2": c.inclusive_sumw2.tolist(),
+                "edges": c.stitched.edges.tolist(),
+                **histogram_fields("stitched", c.stitched),
+                **histogram_fields("inclusive", c.inclusive),
                 **dict(zip(("chi2", "ndf", "p_value"), c.chi2(), strict=True)),
             }
             for c in result.comparisons
@@ -395,10 +371,10 @@ def draw_closure(result: ClosureResult, path: str | Path, energy_tev: float | No
         top, bottom = axes[row, column], axes[row + 1, column]
         bottom.sharex(top)
         top.tick_params(labelbottom=False)
-        edges = comparison.edges
+        edges = comparison.stitched.edges
         centres = 0.5 * (edges[1:] + edges[:-1])
-        stitched, stitched_error = comparison.stitched_sumw, np.sqrt(comparison.stitched_sumw2)
-        inclusive, inclusive_error = comparison.inclusive_sumw, np.sqrt(comparison.inclusive_sumw2)
+        stitched, stitched_error = comparison.stitched.sumw, np.sqrt(comparison.stitched.sumw2)
+        inclusive, inclusive_error = comparison.inclusive.sumw, np.sqrt(comparison.inclusive.sumw2)
         top.stairs(stitched, edges, color="tab:blue", linewidth=2, label="qcd (split + enhanced)")
         top.stairs(stitched + stitched_error, edges, baseline=stitched - stitched_error, fill=True, color="tab:blue",
                    alpha=0.25, linewidth=0)  # fmt: skip
