@@ -42,9 +42,10 @@ import numpy as np
 import torch
 import yaml
 
+from multihiggs.baselines.inputs import read_selection_weight
 from multihiggs.closure import kish_n_eff
 from multihiggs.evaluate import metrics
-from multihiggs.evaluate.inputs import read_selection_weight, read_truth_higgs
+from multihiggs.evaluate.inputs import read_truth_higgs
 from multihiggs.evaluate.jsonio import to_jsonable
 from multihiggs.evaluate.matching import match_candidates
 from multihiggs.plotting.draw import finish_legend, label_panels, panels, ratio_axis

@@ -125,3 +125,12 @@ def test_boosted_higgs_jets_takes_tagged_jets_by_decreasing_score():
     scores = np.array([[0.2, 0.9, 0.7], [0.95, np.nan, np.nan], [0.1, 0.3, 0.2]])
     assert boosted_higgs_jets(scores, 0.5, 3).tolist() == [[1, 2, -1], [0, -1, -1], [-1, -1, -1]]
     assert boosted_higgs_jets(scores, 0.5, 1).tolist() == [[1], [0], [-1]]
+
+
+def test_weighted_working_point_keeps_the_target_share_of_the_weight():
+    scores = np.array([0.6, 0.9, 0.7, 0.8])
+    # by decreasing score the weights are 1, 1, 1, 5: half of the total 8 needs the fourth jet
+    assert working_point(scores, 0.5, np.array([5.0, 1.0, 1.0, 1.0])) == 0.6
+    assert working_point(scores, 0.25, np.array([5.0, 1.0, 1.0, 1.0])) == 0.8
+    for target in (0.2, 0.5, 0.75, 1.0):
+        assert working_point(scores, target, np.ones(4)) == working_point(scores, target)

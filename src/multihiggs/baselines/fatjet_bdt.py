@@ -71,16 +71,26 @@ def fatjet_training_table(
     if ((boosted_targets < -1) | (boosted_targets >= n_slots)).any():
         raise ValueError(f"boosted_targets must lie in [-1, {n_slots - 1}]")
 
-    is_target = (boosted_targets[:, :, None] == np.arange(n_slots)).any(axis=1)
-    signal_jets = mask & is_target & is_signal_event[:, None]
-    background_jets = mask & ~is_signal_event[:, None]
-    if (is_target & ~mask).any():
-        raise ValueError("a boosted target points at a padded AK8 slot")
-    selected = signal_jets | background_jets
+    selected, signal_jets = training_jets(mask, boosted_targets, is_signal_event)
     inputs = matrix[selected]
     if not np.isfinite(inputs).all():
         raise ValueError("fat-jet features have non-finite values in selected (real) AK8 jets")
     return inputs, signal_jets[selected].astype(np.int64)
+
+
+def training_jets(
+    mask: np.ndarray, boosted_targets: np.ndarray, is_signal_event: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """(selected, signal) bool (N, B): the AK8 jets used for training (boosted targets of signal events, every jet
+    of QCD events) and which of them are H -> bb; row order of :func:`fatjet_training_table` is ``selected``'s."""
+    mask = np.asarray(mask, dtype=bool)
+    boosted_targets = np.asarray(boosted_targets)
+    is_target = (boosted_targets[:, :, None] == np.arange(mask.shape[1])).any(axis=1)
+    if (is_target & ~mask).any():
+        raise ValueError("a boosted target points at a padded AK8 slot")
+    signal_jets = mask & is_target & np.asarray(is_signal_event, dtype=bool)[:, None]
+    background_jets = mask & ~np.asarray(is_signal_event, dtype=bool)[:, None]
+    return signal_jets | background_jets, signal_jets
 
 
 def train_fatjet_bdt(
@@ -131,15 +141,21 @@ def fatjet_scores(model: xgboost.XGBClassifier, features: Mapping[str, np.ndarra
     return scores
 
 
-def working_point(signal_scores: np.ndarray, target_efficiency: float) -> float:
-    """Score threshold keeping (score >= threshold) the smallest fraction >= ``target_efficiency`` of signal."""
+def working_point(signal_scores: np.ndarray, target_efficiency: float, weights: np.ndarray | None = None) -> float:
+    """Score threshold keeping (score >= threshold) the smallest fraction >= ``target_efficiency`` of signal (of
+    its total ``weights`` when given, e.g. each jet's event probability to pass a tag requirement)."""
     if not 0 < target_efficiency <= 1:
         raise ValueError(f"target_efficiency must lie in (0, 1], got {target_efficiency}")
-    scores = np.sort(np.asarray(signal_scores, dtype=np.float64).ravel())[::-1]
+    scores = np.asarray(signal_scores, dtype=np.float64).ravel()
     if scores.size == 0 or not np.isfinite(scores).all():
         raise ValueError("signal_scores must be a non-empty array of finite scores")
-    n_kept = max(1, int(np.ceil(target_efficiency * scores.size - 1e-9)))
-    return float(scores[n_kept - 1])
+    order = np.argsort(scores, kind="stable")[::-1]
+    if weights is None:
+        n_kept = max(1, int(np.ceil(target_efficiency * scores.size - 1e-9)))
+        return float(scores[order][n_kept - 1])
+    kept_weight = np.cumsum(np.asarray(weights, dtype=np.float64).ravel()[order])
+    index = int(np.searchsorted(kept_weight, target_efficiency * kept_weight[-1] * (1 - 1e-12)))
+    return float(scores[order][min(index, scores.size - 1)])
 
 
 def boosted_higgs_jets(scores: np.ndarray, threshold: float, n_higgs: int) -> np.ndarray:

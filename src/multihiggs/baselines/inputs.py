@@ -9,7 +9,7 @@ import numpy as np
 
 from multihiggs.baselines.jets import Jets
 from multihiggs.io import spanet_layout as layout
-from multihiggs.io.hdf5 import read_datasets
+from multihiggs.io.hdf5 import open_hdf5, read_dataset, read_datasets
 
 
 def read_jets(path: str | Path, *, btag_working_point: str = "CSV") -> Jets:
@@ -56,3 +56,12 @@ def read_boosted_targets(path: str | Path, n_higgs: int) -> np.ndarray:
 def read_signal_labels(path: str | Path) -> np.ndarray:
     """The signal (1) / background (0) label of every event: int64 (N,)."""
     return read_datasets(path, {"signal": layout.classification_key()})["signal"].astype(np.int64)
+
+
+def read_selection_weight(path: str | Path) -> np.ndarray | None:
+    """(N,) ``WEIGHTS/EVENT/selection_weight`` of a converted file, or None if absent or 1 everywhere (a cut)."""
+    with open_hdf5(path) as handle:
+        if layout.selection_weight_key() not in handle:
+            return None
+        weights = read_dataset(handle, layout.selection_weight_key()).astype(np.float64)
+    return None if np.all(weights == 1.0) else weights

@@ -10,12 +10,12 @@ from pathlib import Path
 
 import numpy as np
 
-from multihiggs.baselines.inputs import read_boosted_features, read_jets, read_signal_labels
+from multihiggs.baselines.inputs import read_boosted_features, read_jets, read_selection_weight, read_signal_labels
 from multihiggs.baselines.jets import Jets
 from multihiggs.evaluate.candidates import BoostedJets
 from multihiggs.evaluate.matching import HiggsTargets
 from multihiggs.io import spanet_layout as layout
-from multihiggs.io.hdf5 import open_hdf5, read_dataset, read_datasets
+from multihiggs.io.hdf5 import read_datasets
 from multihiggs.io.predictions import Predictions, read_predictions
 
 
@@ -79,15 +79,6 @@ def read_event_inputs(path: str | Path, *, btag_working_point: str = "CSV") -> E
     if len({*counts.values(), inputs.n_events}) > 1:
         raise ValueError(f"test file {path} has datasets of different event counts: {counts}")
     return inputs
-
-
-def read_selection_weight(path: str | Path) -> np.ndarray | None:
-    """(N,) ``WEIGHTS/EVENT/selection_weight`` of a test file, or None if absent or 1 everywhere (a cut)."""
-    with open_hdf5(path) as handle:
-        if layout.selection_weight_key() not in handle:
-            return None
-        weights = read_dataset(handle, layout.selection_weight_key()).astype(np.float64)
-    return None if np.all(weights == 1.0) else weights
 
 
 def read_truth_higgs(path: str | Path, n_higgs: int) -> TruthHiggs:
