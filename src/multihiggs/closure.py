@@ -215,3 +215,15 @@ def draw_shape_comparisons(
         draw_shape_panel(ax, reference, test, labels, xlabel, title)
     label_panels(axes, energy_tev=None, extra=extra)
     save_figure(figure, path)
+
+
+def write_closure_outputs(document: dict, table: str, output_json: str | Path, output_md: str | Path) -> None:
+    """Write a closure's JSON document (with the provenance stamp) and Markdown table, and print the table."""
+    import json
+
+    from multihiggs.provenance import STAMP_KEY, current_stamp
+    from multihiggs.tables import write_text
+
+    write_text(output_json, json.dumps(document | {STAMP_KEY: current_stamp().as_dict()}, indent=1) + "\n")
+    write_text(output_md, table + "\n")
+    print(table)

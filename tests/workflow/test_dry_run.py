@@ -163,6 +163,18 @@ def test_reproduction_table_plans_only_what_its_claims_read(snakemake, planned_j
     assert not [rule for rule in jobs if rule.startswith(("report", "publish", "provenance", "preview"))]
 
 
+def _planned_rules(snakemake, planned_jobs, repo, tmp_path, name, config) -> dict[str, int]:
+    """Jobs per rule of a dry run of ``config`` (written as ``tmp_path/name.yaml``)."""
+    path = tmp_path / f"{name}.yaml"
+    path.write_text(yaml.safe_dump(config))
+    result = snakemake(
+        "-n", "--quiet", "rules", "--directory", str(tmp_path), "--snakefile", str(repo / "Snakefile"),
+        "--configfile", str(path),
+    )  # fmt: skip
+    assert result.returncode == 0, result.stderr
+    return planned_jobs(result.stdout + result.stderr)
+
+
 def test_qcd_closure_sample_feeds_the_closure_test_only(snakemake, planned_jobs, repo, tmp_path):
     """qcd_inclusive (samples.qcd.closure_n_events > 0) is simulated for rule qcd_stitching_closure and converted for
     no analysis; without it there is no closure job and no such sample."""
@@ -171,14 +183,9 @@ def test_qcd_closure_sample_feeds_the_closure_test_only(snakemake, planned_jobs,
     counts = {}
     for closure_n_events in (400, 0):
         config["samples"]["qcd"]["closure_n_events"] = closure_n_events
-        path = tmp_path / f"closure{closure_n_events}.yaml"
-        path.write_text(yaml.safe_dump(config))
-        result = snakemake(
-            "-n", "--quiet", "rules", "--directory", str(tmp_path), "--snakefile", str(repo / "Snakefile"),
-            "--configfile", str(path),
-        )  # fmt: skip
-        assert result.returncode == 0, result.stderr
-        counts[closure_n_events] = planned_jobs(result.stdout + result.stderr)
+        counts[closure_n_events] = _planned_rules(
+            snakemake, planned_jobs, repo, tmp_path, f"closure{closure_n_events}", config
+        )
         specs = sample_specs(config)
         assert counts[closure_n_events]["generate_shard"] == sum(spec.n_shards for spec in specs.values())
         converted = sum(len(names) for names in analysis_samples(specs).values())
@@ -197,14 +204,7 @@ def test_signal_closure_sample_is_converted_with_the_cut_for_the_closure_only(sn
     for name, n_events, tag_rate in (("on", 800, True), ("off", 0, True), ("cut", 800, False)):
         config["samples"]["hh"]["closure_n_events"] = n_events
         config["conversion"]["signal_tag_rate_weights"] = tag_rate
-        path = tmp_path / f"closure_{name}.yaml"
-        path.write_text(yaml.safe_dump(config))
-        result = snakemake(
-            "-n", "--quiet", "rules", "--directory", str(tmp_path), "--snakefile", str(repo / "Snakefile"),
-            "--configfile", str(path),
-        )  # fmt: skip
-        assert result.returncode == 0, result.stderr
-        counts[name] = planned_jobs(result.stdout + result.stderr)
+        counts[name] = _planned_rules(snakemake, planned_jobs, repo, tmp_path, f"closure_{name}", config)
     assert counts["on"]["signal_tag_rate_closure"] == 1
     assert "signal_tag_rate_closure" not in counts["off"] and "signal_tag_rate_closure" not in counts["cut"]
     assert counts["on"]["convert_sample"] == counts["off"]["convert_sample"] + 1

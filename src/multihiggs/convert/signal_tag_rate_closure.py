@@ -15,7 +15,6 @@ number of Higgs bosons reconstructable from two matched jets. The samples are in
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +22,7 @@ from pathlib import Path
 import numpy as np
 
 from multihiggs.cli import run_main
-from multihiggs.closure import WeightedHistogram, compare_shapes, draw_shape_comparisons
+from multihiggs.closure import WeightedHistogram, compare_shapes, draw_shape_comparisons, write_closure_outputs
 from multihiggs.convert.matching import resolved_reconstructable
 from multihiggs.io import spanet_layout as layout
 from multihiggs.io.hdf5 import open_hdf5, read_dataset
@@ -144,17 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> None:
-    from multihiggs.provenance import STAMP_KEY, current_stamp
-    from multihiggs.tables import write_text
-
     cut, tag_rate = fill_histograms(args.cut), fill_histograms(args.tag_rate)
     document = closure_document(cut, tag_rate)
     panels = [(OBSERVABLES[name][1], cut[name], tag_rate[name]) for name in OBSERVABLES]
     draw_shape_comparisons(panels, ("b-tag cut (independent sample)", "tag-rate weights"), args.output_pdf, "HH")
-    write_text(args.output_json, json.dumps(document | {STAMP_KEY: current_stamp().as_dict()}, indent=1) + "\n")
-    table = closure_table(document)
-    write_text(args.output_md, table + "\n")
-    print(table)
+    write_closure_outputs(document, closure_table(document), args.output_json, args.output_md)
 
 
 def main(argv: Sequence[str] | None = None) -> int:

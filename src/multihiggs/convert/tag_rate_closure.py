@@ -18,7 +18,6 @@ Exit status 2 on bad input (one message on stderr; no output left behind).
 from __future__ import annotations
 
 import argparse
-import json
 import sys
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
@@ -28,7 +27,13 @@ import numpy as np
 import vector
 
 from multihiggs.cli import run_main
-from multihiggs.closure import WeightedHistogram, compare_shapes, draw_shape_panel, histogram_fields
+from multihiggs.closure import (
+    WeightedHistogram,
+    compare_shapes,
+    draw_shape_panel,
+    histogram_fields,
+    write_closure_outputs,
+)
 from multihiggs.convert.convert import ConversionConfig, _generator_tag_efficiency, candidate_jets, selected_jet_chunks
 from multihiggs.convert.inclusive_tag_rate import (
     DEFAULT_ABS_ETA_EDGES,
@@ -241,8 +246,6 @@ def build_parser() -> argparse.ArgumentParser:
 
 def _run(args: argparse.Namespace) -> None:
     from multihiggs.io.delphes import open_delphes_tree
-    from multihiggs.provenance import STAMP_KEY, current_stamp
-    from multihiggs.tables import write_text
 
     if args.min_jets < 4:
         raise ValueError(f"--min-jets must be at least 4 (m_4j needs four jets), got {args.min_jets}")
@@ -281,11 +284,7 @@ def _run(args: argparse.Namespace) -> None:
         selected_jet_chunks(inputs, config), cuts, truth_efficiency, inclusive, sorted(set(args.n_tags))
     )
     draw_closure(result, args.output_pdf)
-    document = closure_json(result, inclusive) | {STAMP_KEY: current_stamp().as_dict()}
-    write_text(args.output_json, json.dumps(document, indent=1) + "\n")
-    table = closure_table(result)
-    write_text(args.output_md, table + "\n")
-    print(table)
+    write_closure_outputs(closure_json(result, inclusive), closure_table(result), args.output_json, args.output_md)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
