@@ -9,7 +9,7 @@ import numpy as np
 
 from multihiggs.baselines.jets import Jets
 from multihiggs.io import spanet_layout as layout
-from multihiggs.io.hdf5 import open_hdf5, read_dataset, read_datasets
+from multihiggs.io.hdf5 import open_hdf5, read_datasets, selection_weight_of
 
 
 def read_jets(path: str | Path, *, btag_working_point: str = "CSV") -> Jets:
@@ -61,7 +61,4 @@ def read_signal_labels(path: str | Path) -> np.ndarray:
 def read_selection_weight(path: str | Path) -> np.ndarray | None:
     """(N,) ``WEIGHTS/EVENT/selection_weight`` of a converted file, or None if absent or 1 everywhere (a cut)."""
     with open_hdf5(path) as handle:
-        if layout.selection_weight_key() not in handle:
-            return None
-        weights = read_dataset(handle, layout.selection_weight_key()).astype(np.float64)
-    return None if np.all(weights == 1.0) else weights
+        return selection_weight_of(handle)

@@ -341,6 +341,7 @@ def convert_chunk(
     n_tagged = (is_candidate & btag_bit(jets["BTag"], cuts.tag_working_point)).sum(axis=1)
     keep = selection.pass_jet_count(jets.count, cuts) & selection.pass_four_tag(n_tagged, cuts)
     weight = np.asarray(ak.to_numpy(chunk["Event.Weight"]), dtype=np.float64) * weight_scale
+    event_number = np.asarray(ak.to_numpy(chunk["Event.Number"]), dtype=np.int64)
     truth_weight = weight
     selection_weight = np.ones(len(weight))
     if cuts.tag_rate_weights:
@@ -356,7 +357,6 @@ def convert_chunk(
             if truth_tag_efficiency is None
             else base * event_tag_probabilities(candidates, truth_tag_efficiency, point, n_tags)
         )
-        event_number = np.asarray(ak.to_numpy(chunk["Event.Number"]), dtype=np.int64)
         uniform = splits.event_uniforms(config.sample, event_number, config.effective_tag_seed, 1, "trf-unweight")
         kept, factor = tag_rate.partial_unweighting(selection_weight, config.unweight_below, uniform[:, 0])
         keep &= kept
@@ -365,7 +365,7 @@ def convert_chunk(
     jets, fatjets = jets.take_events(keep), fatjets.take_events(keep)
     higgs = _truth(chunk, config).take_events(keep)
     n_events = int(keep.sum())
-    event_number = np.asarray(ak.to_numpy(chunk["Event.Number"]), dtype=np.int64)[keep]
+    event_number = event_number[keep]
     if cuts.tag_rate_weights:
         jets = redraw_candidate_tags(jets, event_number, config, tag_efficiency)
 

@@ -25,7 +25,7 @@ from multihiggs.cli import run_main
 from multihiggs.convert.convert import ATTR_MIN_JETS, ATTR_N_HIGGS, ATTR_SAMPLE_NAMES, stacked_targets
 from multihiggs.convert.matching import boosted_reconstructable, resolved_reconstructable
 from multihiggs.io import spanet_layout as layout
-from multihiggs.io.hdf5 import open_hdf5, read_dataset
+from multihiggs.io.hdf5 import open_hdf5, read_dataset, selection_weight_of
 from multihiggs.tables import latex_table, markdown_table, write_text
 
 CATEGORIES = ("resolved", "boosted", "resolved or boosted")
@@ -96,9 +96,7 @@ def rows_from_file(path: str | Path) -> list[TableRow]:
         resolved, boosted = stacked_targets(handle, n_higgs)
         n_jets = read_dataset(handle, layout.truth_event_key("n_jets"))
         sample_ids = read_dataset(handle, layout.truth_event_key("sample_id"))
-        weights = None
-        if layout.selection_weight_key() in handle:
-            weights = read_dataset(handle, layout.selection_weight_key()).astype(np.float64)
+        weights = selection_weight_of(handle)
     counts = reconstructable_counts(resolved, boosted)
     rows = []
     for identifier in np.unique(sample_ids):

@@ -60,3 +60,14 @@ def read_datasets(path: str | Path, keys: Mapping[str, str]) -> dict[str, np.nda
     if len(set(lengths.values())) > 1:
         raise ValueError(f"HDF5 file {path} has datasets of different event counts: {lengths}")
     return arrays
+
+
+def selection_weight_of(handle: h5py.File) -> np.ndarray | None:
+    """(N,) float64 ``WEIGHTS/EVENT/selection_weight`` of an open SPANet-layout file (each event's probability to
+    pass the tag requirement under tag-rate weights), or None if absent or 1 everywhere (the requirement was a cut)."""
+    from multihiggs.io.spanet_layout import selection_weight_key
+
+    if selection_weight_key() not in handle:
+        return None
+    weights = read_dataset(handle, selection_weight_key()).astype(np.float64)
+    return None if np.all(weights == 1.0) else weights

@@ -21,7 +21,7 @@ from multihiggs.baselines.jets import Jets
 from multihiggs.convert.convert import ATTR_CONFIG, ATTR_N_GENERATED, ATTR_SPLIT, ATTR_TAG_RATE
 from multihiggs.convert.splits import SPLIT_NAMES
 from multihiggs.io import spanet_layout as layout
-from multihiggs.io.hdf5 import open_hdf5, read_dataset
+from multihiggs.io.hdf5 import open_hdf5, read_dataset, selection_weight_of
 from multihiggs.io.predictions import Predictions, read_predictions
 
 _FATJET_KINEMATICS = ("pt", "eta", "sinphi", "cosphi", "mass")
@@ -85,10 +85,7 @@ def read_sample_file(path: str | Path) -> SampleFile:
         split = str(handle.attrs[ATTR_SPLIT])
         n_generated = int(handle.attrs[ATTR_N_GENERATED])
         tag_rate = json.loads(handle.attrs.get(ATTR_TAG_RATE, "null"))
-        truth_tag_weights, selection_weight = None, None
-        if layout.selection_weight_key() in handle:
-            selection_weight = np.asarray(read_dataset(handle, layout.selection_weight_key()), dtype=np.float64)
-            selection_weight = None if np.all(selection_weight == 1.0) else selection_weight
+        truth_tag_weights, selection_weight = None, selection_weight_of(handle)
         if tag_rate and layout.truth_tag_weight_key() in handle:
             truth_tag_weights = np.asarray(read_dataset(handle, layout.truth_tag_weight_key()), dtype=np.float64)
     if split not in SPLIT_NAMES:
