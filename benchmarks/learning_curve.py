@@ -3,7 +3,7 @@ so that the sample sizes and epochs of config/config.yaml are chosen by measurem
 
     .venv/bin/python benchmarks/learning_curve.py --train results/datasets/hh/sm/train.h5 \\
         --val results/datasets/hh/sm/val.h5 --test results/h5/hh/hh_kl1/test.h5 \\
-        --options config/options/sm.json --event-file config/event_files/hh.yaml \\
+        --options config/options/base.json --event-file config/event_files/hh.yaml \\
         --config config/config.yaml --analysis hh \\
         --fractions 0.125 0.25 0.5 1 --epochs 5 10 25 --seeds 1 2 --threads 1 --output-dir learning_curve/hh_sm
 
@@ -226,7 +226,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--train", type=Path, required=True, help="SPANet-layout training file")
     parser.add_argument("--val", type=Path, help="validation file (default: split the training subset)")
     parser.add_argument("--test", type=Path, nargs="+", required=True, help="test files to measure purity on")
-    parser.add_argument("--options", type=Path, required=True, help="options JSON, e.g. config/options/sm.json")
+    parser.add_argument("--options", type=Path, required=True, help="options JSON, e.g. config/options/base.json")
     parser.add_argument("--event-file", type=Path, help="event YAML (default: the options' event_info_file)")
     parser.add_argument("--config", type=Path, help="workflow config whose spanet.options overrides to apply")
     parser.add_argument("--analysis", choices=("hh", "hhh"), help="with --config: its analysis_options entry")

@@ -8,7 +8,7 @@ code is plain single-threaded numpy (no BLAS); SPA-Net runs with ``--threads`` t
 numbers are one-core numbers by default; pin the process (``taskset -c 0``) to be sure. Target: at least 1e4 events/s
 for the HHH chi^2 with 10 jets.
 
-SPA-Net: an untrained network of the paper's size (config/options/sm.json: hidden_dim 64, 4 encoder layers, ...;
+SPA-Net: an untrained network of the paper's size (config/options/base.json: hidden_dim 64, 4 encoder layers, ...;
 identity feature normalisation, seeded weights) built for config/event_files/{hh,hhh}.yaml, so besides the AK5 jets
 each event gets three real random AK8 jets. Its cost does not depend on the weights, so an untrained network times
 the same as a trained one. Timed: the forward pass in batches of ``--spanet-batch`` (``predict_probabilities``) plus
@@ -44,7 +44,7 @@ from multihiggs.spanet.options import SpanetOptions
 TARGET_EVENTS_PER_SECOND = 1e4
 REPO = Path(__file__).resolve().parents[1]
 EVENT_FILES = {2: REPO / "config" / "event_files" / "hh.yaml", 3: REPO / "config" / "event_files" / "hhh.yaml"}
-OPTIONS_FILE = REPO / "config" / "options" / "sm.json"
+OPTIONS_FILE = REPO / "config" / "options" / "base.json"
 DEFAULT_FIGURE = REPO / "results" / "figures" / "pairing_scaling.pdf"
 PROCESSES = {2: "HH", 3: "HHH"}
 N_FATJETS = 3

@@ -12,7 +12,7 @@ checkpoint monitor is the accuracy on validation events with all six particles r
 validation set must hold some of those within whole batches, or it crashes after the first epoch: checked before
 training (default validation size: events / 10, at least four batches; ~0.2 % of the synthetic events qualify).
 
-Options: one JSON (``--options``, default config/options/sm.json: hidden_dim 64, transformer_dim 32, 4 heads,
+Options: one JSON (``--options``, default config/options/base.json: hidden_dim 64, transformer_dim 32, 4 heads,
 learning rate 0.0015, dropout 0.2, ...) with ``--batch-size``, ``--epochs``, the file names, ``dataset_randomization``
 0 and ``num_dataloader_workers`` 1 (the reference needs at least 1; ours ignores it); the reference's copy lacks our
 extension keys (``seed``, ``early_stopping_patience``, ...), which its ``spanet.train`` rejects. The event file of
@@ -22,7 +22,7 @@ hhh_resolved (the three resolved Higgs only, seed 000's topology, read from the 
 The same options build similar, not identical, networks. Both honour ``transformer_type`` (Gated: gated residuals;
 NormFirst/Standard: plain ones, ours pre-norm in both cases) and ``linear_block_type`` (GRU: GRU-gated expansion
 blocks; ours builds its pre-norm residual block for Resnet/Basic/Gated). Ours scales the pair scores by
-1/sqrt(transformer_dim); the reference ignores ``transformer_dim`` and divides them by hidden_dim (64 for sm.json),
+1/sqrt(transformer_dim); the reference ignores ``transformer_dim`` and divides them by hidden_dim (64 for base.json),
 which ours does with its extension option ``reference_tensor_attention`` (off here, as in our option files).
 Two differences decide the purity (config/options/README.md has the runs): the input embedding (ours: Linear,
 LayerNorm, GELU per layer, no dropout; the reference: its residual linear blocks with dropout, a position embedding
@@ -110,7 +110,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from reference_loader import REPO, _converted, ensure_reference_venv, event_yaml
 
 OURS_PYTHON = Path(sys.executable)
-DEFAULT_OPTIONS = REPO / "config" / "options" / "sm.json"
+DEFAULT_OPTIONS = REPO / "config" / "options" / "base.json"
 N_HIGGS = 3
 TRAIN_FRACTION = 0.95  # train_validation_split of both implementations (checked against the options)
 SAMPLE_INTERVAL_S = 0.2
@@ -119,7 +119,7 @@ REFERENCE_METHOD = "spanet-reference"
 # pytorch-lightning 1.8.6's RichProgressBar calls Console.clear_live() with no live display, which rich >= 14 turns
 # into an IndexError at the start of training; reference_loader's package list leaves rich unpinned.
 REFERENCE_RICH = "rich<14"
-# Peak training memory of the reference per event of the batch, config/options/sm.json, 10 + 3 jets, one data-loader
+# Peak training memory of the reference per event of the batch, config/options/base.json, 10 + 3 jets, one data-loader
 # worker (measured: main process 2.7 GB at batch 256 and 9.7 GB at 1024; process tree 19 GB PSS at 1024, as the
 # forked loader workers keep copy-on-write copies of the main process's large heap).
 REFERENCE_MB_PER_BATCH_EVENT = 19.0

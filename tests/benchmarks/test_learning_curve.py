@@ -61,7 +61,7 @@ def test_two_fractions_give_outputs_with_purities_in_range(tmp_path, learning_cu
     try:
         status = learning_curve.main(
             ["--train", str(files["train"]), "--test", str(files["test"]), "--options",
-             str(REPO / "config" / "options" / "sm.json"), "--event-file", str(files["event"]), "--set", *TINY,
+             str(REPO / "config" / "options" / "base.json"), "--event-file", str(files["event"]), "--set", *TINY,
              "--fractions", "0.5", "1", "--epochs", "1", "--seeds", "1", "--output-dir", str(tmp_path)]
         )  # fmt: skip
     finally:

@@ -2,24 +2,33 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 from pathlib import Path
 
 import pytest
 
-from multihiggs.spanet.options import OptionsError, SpanetOptions, parse_override
+from multihiggs.methods import SPANET_VARIANTS
+from multihiggs.spanet.options import COMPATIBILITY_ONLY_OPTIONS, OptionsError, SpanetOptions, parse_override
 
 OPTION_FILES = Path(__file__).resolve().parents[2] / "config" / "options"
 
 
-@pytest.mark.parametrize("variant", ["sm", "kl_mixed", "flat_mass", "btag_upgrade"])
-def test_variant_files_keep_the_seed_hyperparameters(variant):
-    options = SpanetOptions.load(OPTION_FILES / f"{variant}.json")
+@pytest.mark.parametrize("variant", sorted(SPANET_VARIANTS))
+def test_variant_options_keep_the_seed_hyperparameters(variant):
+    options = SpanetOptions.load(OPTION_FILES / "base.json").updated(dict(SPANET_VARIANTS[variant].options))
     assert (options.hidden_dim, options.transformer_dim, options.num_attention_heads) == (64, 32, 4)
     assert (options.learning_rate, options.dropout, options.batch_size) == (0.0015, 0.2, 4096)
     assert options.partial_events and options.balance_particles
     assert options.use_mass_weights == (variant == "flat_mass")
-    assert (options.classification_loss_scale > 0) == (variant == "kl_mixed")
+    head = SPANET_VARIANTS[variant].classification_head
+    assert (options.classification_loss_scale > 0) == (variant == "kl_mixed") == head
+
+
+def test_base_options_repeat_no_compatibility_only_key():
+    keys = set(json.loads((OPTION_FILES / "base.json").read_text()))
+    assert not keys & COMPATIBILITY_ONLY_OPTIONS
+    assert keys <= {field.name for field in dataclasses.fields(SpanetOptions)}
 
 
 def test_reference_style_file_loads(tmp_path):

@@ -125,7 +125,8 @@ def test_one_figure_plans_only_what_it_needs(snakemake, planned_jobs, repo, tmp_
 
 
 def test_training_commands_carry_the_per_analysis_options_and_background_cap(snakemake, repo, tmp_path):
-    """spanet.analysis_options.<analysis> overrides spanet.options; background_per_signal reaches the merge."""
+    """spanet.analysis_options.<analysis> overrides spanet.options, which override the variant's own options;
+    background_per_signal reaches the merge."""
     config = yaml.safe_load((repo / "config/ci.yaml").read_text())
     config["spanet"]["options"]["epochs"] = 7
     config["spanet"]["analysis_options"] = {"hh": {"epochs": 31}}
@@ -133,17 +134,26 @@ def test_training_commands_carry_the_per_analysis_options_and_background_cap(sna
     path = tmp_path / "options.yaml"
     path.write_text(yaml.safe_dump(config))
     result = snakemake(
-        "results/models/hh/spanet_sm/model.pt", "results/models/hhh/spanet_sm/model.pt", "-n", "-p",
+        "results/models/hh/spanet_sm/model.pt", "results/models/hhh/spanet_sm/model.pt",
+        "results/models/hh/spanet_kl_mixed/model.pt", "-n", "-p",
         "--directory", str(tmp_path), "--snakefile", str(repo / "Snakefile"), "--configfile", str(path),
     )  # fmt: skip
     assert result.returncode == 0, result.stderr
     commands = [line for line in result.stdout.splitlines() if "multihiggs." in line]
-    train = {analysis: next(c for c in commands if "spanet.train" in c and f"datasets/{analysis}/" in c)
+    train = {analysis: next(c for c in commands if "spanet.train" in c and f"datasets/{analysis}/sm/" in c)
              for analysis in ("hh", "hhh")}  # fmt: skip
     assert "--set epochs=31" in train["hh"] and "--set epochs=7" not in train["hh"]
     assert "--set epochs=7" in train["hhh"]
-    merges = [c for c in commands if "convert.merge" in c]
+    # every variant starts from the base options; a variant's own overrides (multihiggs.methods) come before config's
+    kl_mixed = next(c for c in commands if "spanet.train" in c and "datasets/hh/kl_mixed/" in c)
+    assert all("config/options/base.json" in c for c in (kl_mixed, *train.values()))
+    assert "--set epochs=31" in kl_mixed
+    assert "--set classification_loss_scale=1.0 --set " in kl_mixed.split("--restart_changed")[1][:50]
+    assert "classification_loss_scale" not in train["hh"]
+    merges = [c for c in commands if "convert.merge" in c and "datasets/hh/kl_mixed/" not in c]
     assert merges and all("--max-background-ratio 0.5" in c for c in merges)
+    kl_merges = [c for c in commands if "convert.merge" in c and "datasets/hh/kl_mixed/" in c]
+    assert kl_merges and all("--balance --kl-random-from" in c for c in kl_merges)
 
 
 def test_reproduction_table_plans_only_what_its_claims_read(snakemake, planned_jobs, repo, tmp_path):

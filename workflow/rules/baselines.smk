@@ -31,8 +31,8 @@ rule train_fatjet_bdt:
 
 
 def baseline_extra_arguments(wildcards, input):
-    arguments = [f"--btag {BTAG_BY_METHOD.get(wildcards.method, config['conversion']['tag_working_point'])}"]
-    if wildcards.method in ("mass_agnostic", "min_delta_r"):
+    arguments = [f"--btag {method_btag(wildcards.method, config['conversion']['tag_working_point'])}"]
+    if BASELINE_TABLE[baseline_name(wildcards.method)].uses_hh_jets:
         arguments.append(f"--hh-jets {config['baselines']['hh_jets']}")
     if input.get("bdt"):
         arguments.append(f"--bdt-model {input.bdt}")
@@ -43,7 +43,7 @@ rule baseline_predict:
     input:
         events=f"{RESULTS}/h5/{{analysis}}/{{sample}}/{{split}}.h5",
         bdt=lambda wildcards: [f"{RESULTS}/models/{wildcards.analysis}/fatjet_bdt.json"]
-        if baseline_name(wildcards.method) == "chi2_bdt"
+        if BASELINE_TABLE[baseline_name(wildcards.method)].uses_bdt
         else [],
     output:
         f"{RESULTS}/predictions/{{analysis}}/{{method}}/{{split}}/{{sample}}.h5",

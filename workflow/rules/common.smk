@@ -1,9 +1,21 @@
 # Input functions and config lookups shared by the rules. Logic lives in the multihiggs package.
+import json
 import os
 import sys
 from pathlib import Path
 
 from multihiggs.convert.input_options import UserDelphesInput
+from multihiggs.methods import (
+    BASELINES as BASELINE_TABLE,
+    SPANET_VARIANTS as SPANET_VARIANT_TABLE,
+    check_config_methods,
+    BTAG_SUFFIXES,
+    merge_arguments,
+    method_with_btag,
+    method_btag,
+    split_btag,
+    spanet_variant,
+)
 from multihiggs.provenance import workflow_environment
 from multihiggs.samples import (
     ANALYSIS_N_HIGGS,
@@ -139,6 +151,8 @@ def hh_reference_sample():
 
 # ----------------------------------------------------------------------------------------- training datasets
 
+check_config_methods(config)
+#: SPA-Net variants configured per analysis (names of multihiggs.methods.SPANET_VARIANTS).
 SPANET_VARIANTS = config["spanet"]["variants"]
 KL_MIXED_VALUES = config["spanet"]["kl_mixed_values"]
 missing_kl = sorted(set(KL_MIXED_VALUES) - set(config["samples"]["hh"]["kappa_lambdas"]))
@@ -146,8 +160,8 @@ if missing_kl:
     raise ValueError(
         f"config key spanet.kl_mixed_values lists κλ values without a sample in samples.hh.kappa_lambdas: {missing_kl}"
     )
-#: Variants that train on another variant's dataset (same events, other inputs or weights).
-DATASET_OF_VARIANT = {"btag_upgrade": "sm"}
+#: Training sets: the variants that train on their own merged dataset (the others reuse one of these).
+TRAINING_SETS = sorted({variant.dataset_variant for variant in SPANET_VARIANT_TABLE.values()})
 
 
 def converted_files(analysis, split, samples):
@@ -156,35 +170,29 @@ def converted_files(analysis, split, samples):
 
 def training_samples(analysis, variant):
     """Samples merged into the training set of a (analysis, variant): its signal samples, then QCD."""
-    variant = DATASET_OF_VARIANT.get(variant, variant)
-    if variant == "sm":
+    signal_kind = SPANET_VARIANT_TABLE[SPANET_VARIANT_TABLE[variant].dataset_variant].signal
+    if signal_kind == "sm":
         signal = [hh_reference_sample()] if analysis == "hh" else ["hhh"]
-    elif variant == "kl_mixed":
+    elif signal_kind == "kl_grid":
         signal = [hh_sample_name(kappa) for kappa in KL_MIXED_VALUES]
-    elif variant == "flat_mass":
-        signal = [name for name, spec in SAMPLES.items() if spec.process == analysis and name.startswith(f"{analysis}_m")]
     else:
-        raise ValueError(f"unknown SPA-Net variant {variant!r} in config key spanet.variants")
+        signal = [name for name, spec in SAMPLES.items() if spec.process == analysis and name.startswith(f"{analysis}_m")]
     if not signal:
         raise ValueError(f"variant {variant!r} of analysis {analysis!r} has no signal sample: check samples.*")
     return signal + ["qcd"]
 
 
 def merge_flags(variant):
-    flags = []
-    if variant == "kl_mixed":
-        flags.append("--balance --kl-random-from " + " ".join(str(kappa) for kappa in KL_MIXED_VALUES))
-    if variant == "flat_mass":
-        flags.append("--flatten-mass")
+    """Arguments of multihiggs.convert.merge for the training set of ``variant`` (a dataset variant)."""
+    flags = merge_arguments(SPANET_VARIANT_TABLE[variant], KL_MIXED_VALUES)
     background_cap = config["spanet"].get("background_per_signal", {}).get(variant)
     if background_cap is not None:
-        flags.append(f"--max-background-ratio {background_cap}")
+        flags += ["--max-background-ratio", str(background_cap)]
     return " ".join(flags)
 
 
 def event_file(analysis, variant):
-    name = {"kl_mixed": f"{analysis}_kl", "btag_upgrade": f"{analysis}_btag_upgrade"}.get(variant, analysis)
-    return f"{REPO_DIR}/config/event_files/{name}.yaml"
+    return f"{REPO_DIR}/config/event_files/{SPANET_VARIANT_TABLE[variant].event_file_name(analysis)}.yaml"
 
 
 def spanet_model(analysis, variant):
@@ -204,13 +212,27 @@ def training_curve_targets():
 # ----------------------------------------------------------------------------------------- methods and predictions
 
 BASELINES = config["baselines"]["methods"]
-#: Baseline methods evaluated with the 85 % (UParT-like) b tagging: "<method>_upart".
-BTAG_BY_METHOD = {f"{method}_upart": "UParT" for methods in BASELINES.values() for method in methods}
-ALL_BASELINE_METHODS = {method for methods in BASELINES.values() for method in methods} | set(BTAG_BY_METHOD)
+
+
+def comparison_baselines(analysis):
+    """Baselines evaluated beside a configured SPA-Net variant with its inputs (e.g. chi2_upart for btag_upgrade)."""
+    methods = [SPANET_VARIANT_TABLE[variant].comparison_baseline() for variant in SPANET_VARIANTS[analysis]]
+    return [method for method in dict.fromkeys(methods) if method]
+
+
+#: Every baseline method name a prediction may carry: the configured baselines, also with each b-tag suffix, and the
+#: comparison baselines.
+ALL_BASELINE_METHODS = {
+    name
+    for methods in BASELINES.values()
+    for method in methods
+    for name in (method, *(method_with_btag(method, working_point) for working_point in BTAG_SUFFIXES))
+} | {method for analysis in BASELINES for method in comparison_baselines(analysis)}
 
 
 def baseline_name(method):
-    return method.removesuffix("_upart")
+    """The baseline of a baseline method name, without its b-tag suffix."""
+    return split_btag(method)[0]
 
 
 #: Methods imported from the reference SPANet's `spanet.predict` files (config inputs.reference_predictions).
@@ -223,11 +245,12 @@ def reference_methods(analysis):
 
 
 def analysis_methods(analysis):
-    """Every method evaluated in an analysis: SPA-Net variants, baselines, the UParT-b-tag chi2, reference SPANets."""
+    """Every method evaluated in an analysis: SPA-Net variants, baselines, their comparison baselines (the UParT-b-tag
+    chi2), reference SPANets."""
     return (
         [f"spanet_{variant}" for variant in SPANET_VARIANTS[analysis]]
         + list(BASELINES[analysis])
-        + (["chi2_upart"] if "btag_upgrade" in SPANET_VARIANTS[analysis] else [])
+        + [method for method in comparison_baselines(analysis) if method not in BASELINES[analysis]]
         + reference_methods(analysis)
     )
 
@@ -280,7 +303,8 @@ def metrics_files(analysis, methods, sample):
 
 def classifier_methods(analysis):
     """Methods with a signal-vs-background score: SPA-Net variants trained with a classification head."""
-    return ["spanet_kl_mixed"] if analysis == "hh" and "kl_mixed" in SPANET_VARIANTS["hh"] else []
+    variants = [SPANET_VARIANT_TABLE[name] for name in SPANET_VARIANTS[analysis]]
+    return [variant.method for variant in variants if variant.classification_head]
 
 
 def available(analysis, methods):

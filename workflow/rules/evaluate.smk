@@ -3,9 +3,7 @@
 
 def btag_of_method(method):
     """The b-tag working point a method's inputs used (labels the metrics for the b-tag-upgrade figure)."""
-    if method == "spanet_btag_upgrade" or method in BTAG_BY_METHOD:
-        return "UParT"
-    return config["conversion"]["tag_working_point"]
+    return method_btag(method, config["conversion"]["tag_working_point"])
 
 
 rule evaluate_method:

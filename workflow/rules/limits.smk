@@ -7,7 +7,8 @@ def stats_selected_predictions(method, sample):
 
     The κλ-mixed SPA-Net takes κλ as an input: every sample of the fit is evaluated at stats.kl_input.
     """
-    if method == "spanet_kl_mixed":
+    variant = spanet_variant(method)
+    if variant is not None and variant.kl_input:
         return f"{RESULTS}/predictions/hh/{method}/{KL_INPUT_SPLIT}/{sample}.h5"
     if method in classifier_methods("hh"):
         return f"{RESULTS}/predictions/hh/{method}/test/{sample}.h5"

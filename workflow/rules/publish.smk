@@ -19,7 +19,7 @@ def numbers_metrics():
 
 def selection_dnn_methods():
     """κλ-fit methods whose events a selection DNN selects (the others use their own classification score)."""
-    return [method for method in STATS_METHODS if method != "spanet_kl_mixed" and method not in classifier_methods("hh")]
+    return [method for method in STATS_METHODS if method not in classifier_methods("hh")]
 
 
 def generated_option():

@@ -8,7 +8,7 @@ rule merge_training_set:
         f"{RESULTS}/datasets/{{analysis}}/{{variant}}/{{split}}.h5",
     wildcard_constraints:
         split="train|val",
-        variant="sm|kl_mixed|flat_mass",
+        variant="|".join(TRAINING_SETS),
     params:
         flags=lambda wildcards: merge_flags(wildcards.variant),
         seed=config["seed"],
@@ -21,20 +21,23 @@ rule merge_training_set:
 
 
 def training_dataset(wildcards, split):
-    variant = DATASET_OF_VARIANT.get(wildcards.variant, wildcards.variant)
+    variant = SPANET_VARIANT_TABLE[wildcards.variant].dataset_variant
     return f"{RESULTS}/datasets/{wildcards.analysis}/{variant}/{split}.h5"
 
 
-def spanet_option_overrides(analysis):
-    """``--set key=value`` flags: config spanet.options, then spanet.analysis_options.<analysis> over them."""
-    options = dict(config["spanet"]["options"])
+def spanet_option_overrides(analysis, variant):
+    """``--set key=value`` flags over config/options/base.json: the variant's options (multihiggs.methods), then
+    config spanet.options, then spanet.analysis_options.<analysis>."""
+    options = dict(SPANET_VARIANT_TABLE[variant].options)
+    options.update(config["spanet"]["options"])
     options.update(config["spanet"].get("analysis_options", {}).get(analysis, {}))
-    return " ".join(f"--set {key}={value}" for key, value in options.items())
+    # booleans as JSON (true/false), which --set reads back as booleans
+    return " ".join(f"--set {key}={json.dumps(value) if isinstance(value, bool) else value}" for key, value in options.items())
 
 
 rule train_spanet:
     input:
-        options=f"{REPO_DIR}/config/options/{{variant}}.json",
+        options=f"{REPO_DIR}/config/options/base.json",
         event_file=lambda wildcards: event_file(wildcards.analysis, wildcards.variant),
         train=lambda wildcards: training_dataset(wildcards, "train"),
         val=lambda wildcards: training_dataset(wildcards, "val"),
@@ -43,7 +46,7 @@ rule train_spanet:
         # per-epoch losses and validation purity (multihiggs.spanet.trainer), drawn by rule training_curves
         metrics=f"{RESULTS}/models/{{analysis}}/spanet_{{variant}}/metrics.json",
     params:
-        overrides=lambda wildcards: spanet_option_overrides(wildcards.analysis),
+        overrides=lambda wildcards: spanet_option_overrides(wildcards.analysis, wildcards.variant),
         seed=config["seed"],
     # Capped at --cores locally; on a cluster it is what a job asks for (a fixed number, not "all of the node").
     threads: 8

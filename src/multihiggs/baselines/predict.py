@@ -34,10 +34,12 @@ from multihiggs.baselines.min_delta_r import min_delta_r_pairing
 from multihiggs.cli import run_main
 from multihiggs.io.predictions import Predictions, write_predictions
 from multihiggs.io.spanet_layout import BTAG_FEATURE_BY_WORKING_POINT
+from multihiggs.methods import BASELINES
 
-RESOLVED_METHODS: tuple[str, ...] = ("chi2", "chi2_leading_pt", "chi2_all", "mass_agnostic", "min_delta_r")
-METHODS: tuple[str, ...] = (*RESOLVED_METHODS, "chi2_bdt")
-HH_ONLY_METHODS: frozenset[str] = frozenset({"mass_agnostic", "min_delta_r"})
+#: The baselines this module implements: those of multihiggs.methods.BASELINES (the AK8 BDT ones apart).
+METHODS: tuple[str, ...] = tuple(BASELINES)
+RESOLVED_METHODS: tuple[str, ...] = tuple(name for name, method in BASELINES.items() if not method.uses_bdt)
+HH_ONLY_METHODS: frozenset[str] = frozenset(name for name, method in BASELINES.items() if "hhh" not in method.analyses)
 HH_JET_SELECTIONS: tuple[str, ...] = ("four_tag", "btag_then_pt")
 
 
@@ -65,7 +67,9 @@ def resolved_candidates(
         raise ValueError(f"unknown HH jet selection {hh_jet_selection!r}; choose one of {HH_JET_SELECTIONS}")
     if method == "mass_agnostic":
         return mass_agnostic_pairing(jets, four_jets)
-    return min_delta_r_pairing(jets, four_jets)
+    if method == "min_delta_r":
+        return min_delta_r_pairing(jets, four_jets)
+    raise ValueError(f"baseline {method!r} of multihiggs.methods.BASELINES has no implementation here")
 
 
 def resolved_predictions(method: str, candidates: HiggsCandidates) -> Predictions:
@@ -116,8 +120,8 @@ def main(argv: Sequence[str] | None = None) -> None:
     args = parser.parse_args(argv)
     if args.method in HH_ONLY_METHODS and args.n_higgs != 2:
         parser.error(f"--method {args.method} is an HH pairing: use --n-higgs 2")
-    if args.method == "chi2_bdt" and args.bdt_model is None:
-        parser.error("--method chi2_bdt needs --bdt-model")
+    if BASELINES[args.method].uses_bdt and args.bdt_model is None:
+        parser.error(f"--method {args.method} needs --bdt-model")
     run_main(lambda: _predict(args), raise_exit=True)
 
 

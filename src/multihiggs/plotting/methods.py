@@ -6,24 +6,16 @@ import re
 from collections.abc import Mapping
 from typing import Any
 
+from multihiggs import methods
+from multihiggs.methods import method_family
+
 # Paul Tol / Petroff colour-blind-safe palette; SPA-Net variants in the first colours.
 _PALETTE: tuple[str, ...] = (
     "#3f90da", "#ffa90e", "#bd1f01", "#94a4a2", "#832db6", "#a96b59", "#e76300", "#b9ac70", "#717581", "#92dadd",
 )  # fmt: skip
-METHOD_LABELS: dict[str, str] = {
-    "spanet_sm": "SPA-Net (SM)",
-    "spanet_kl_mixed": r"SPA-Net ($\kappa_\lambda$-mixed)",
-    "spanet_flat_mass": "SPA-Net (flat mass)",
-    "spanet_btag_upgrade": "SPA-Net (UParT)",
-    "chi2": r"$\chi^2$",
-    "chi2_all": r"$\chi^2$ (all jets)",
-    "chi2_bdt": r"$\chi^2$ + BDT",
-    "mass_agnostic": "Mass-agnostic",
-    "min_delta_r": r"min-$\Delta R$",
-    # the default name of an imported reference-SPANet model (config inputs.reference_predictions); other names
-    # given there, like any unknown method, appear as they are
-    "reference_spanet": "SPANet (reference)",
-}
+#: Display names of methods outside multihiggs.methods: the default name of an imported reference-SPANet model
+#: (config inputs.reference_predictions); other names given there, like any unknown method, appear as they are.
+_OTHER_METHOD_LABELS: dict[str, str] = {"reference_spanet": "SPANet (reference)"}
 _METHOD_COLORS: dict[str, str] = {
     "spanet_sm": _PALETTE[0],
     "spanet_kl_mixed": _PALETTE[1],
@@ -34,15 +26,6 @@ _METHOD_COLORS: dict[str, str] = {
     "mass_agnostic": _PALETTE[7],
     "min_delta_r": _PALETTE[8],
 }
-#: Methods that are the b-tag-upgrade (UParT inputs) version of another method: they share its colour.
-_BTAG_UPGRADE_OF: dict[str, str] = {"spanet_btag_upgrade": "spanet_sm"}
-
-
-def method_family(method: str) -> str:
-    """The method a b-tag-upgrade variant derives from (``spanet_btag_upgrade`` -> ``spanet_sm``, ``x_upart`` -> x)."""
-    if method in _BTAG_UPGRADE_OF:
-        return _BTAG_UPGRADE_OF[method]
-    return re.sub(r"_upart$", "", method)
 
 
 def method_label(document: Mapping[str, Any]) -> str:
@@ -50,7 +33,11 @@ def method_label(document: Mapping[str, Any]) -> str:
     if document.get("label"):
         return str(document["label"])
     method = document["method"]
-    return METHOD_LABELS.get(method, METHOD_LABELS.get(method_family(method), method))
+    return (
+        methods.method_label(method)
+        or methods.method_label(method_family(method))
+        or _OTHER_METHOD_LABELS.get(method, method)
+    )
 
 
 def method_colors(methods: list[str]) -> dict[str, str]:
