@@ -120,9 +120,9 @@ def main() -> None:
                 f"CLs [{cls['lower']:.2f}, {cls['upper']:.2f}]"
             )
     if args.outputs:
+        from multihiggs.io.atomic import write_text
         from multihiggs.stats.figures import plot_cls_scan, plot_intervals_vs_luminosity, plot_profile_scan
         from multihiggs.stats.limit_tables import limits_latex, limits_markdown
-        from multihiggs.tables import write_text
 
         results = ScanResults(
             kl=reference_curves.kl.tolist(),

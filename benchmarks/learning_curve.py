@@ -42,12 +42,13 @@ import numpy as np
 import torch
 import yaml
 
-from multihiggs.baselines.inputs import read_selection_weight
 from multihiggs.closure import kish_n_eff
 from multihiggs.evaluate import metrics
 from multihiggs.evaluate.inputs import read_truth_higgs
-from multihiggs.evaluate.jsonio import to_jsonable
 from multihiggs.evaluate.matching import match_candidates
+from multihiggs.io.atomic import write_text
+from multihiggs.io.jsonio import to_jsonable
+from multihiggs.io.readers import read_selection_weight
 from multihiggs.plotting.draw import finish_legend, label_panels, panels, ratio_axis
 from multihiggs.plotting.style import save_figure
 from multihiggs.provenance import STAMP_KEY, current_stamp
@@ -58,7 +59,7 @@ from multihiggs.spanet.options import OptionsError, SpanetOptions
 from multihiggs.spanet.predict import predict_file
 from multihiggs.spanet.trainer import METRICS_FILE, fit
 from multihiggs.spanet.training_data import prepare_data
-from multihiggs.tables import markdown_table, write_text
+from multihiggs.tables import markdown_table
 
 NAME = "learning_curve"
 QUANTITIES = ("event_purity", "higgs_purity")

@@ -32,7 +32,7 @@ import torch
 
 from multihiggs.baselines.assignments import unique_assignments
 from multihiggs.baselines.chi2 import chi2_pairing
-from multihiggs.baselines.jets import Jets
+from multihiggs.jets import Jets
 from multihiggs.spanet.checkpoint import build_network
 from multihiggs.spanet.data import EventTensors, identity_statistics
 from multihiggs.spanet.decoding import decode_assignments

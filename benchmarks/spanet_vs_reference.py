@@ -17,7 +17,7 @@ learning rate 0.0015, dropout 0.2, ...) with ``--batch-size``, ``--epochs``, the
 0 and ``num_dataloader_workers`` 1 (the reference needs at least 1; ours ignores it); the reference's copy lacks our
 extension keys (``seed``, ``early_stopping_patience``, ...), which its ``spanet.train`` rejects. The event file of
 both is config/event_files/NAME.yaml (``--event-file``): hhh (resolved + boosted, as our workflow trains) or
-hhh_resolved (the three resolved Higgs only, seed 000's topology, read from the same files).
+hhh_resolved (the three resolved Higgs only, li2023hhh's topology, read from the same files).
 
 The same options build similar, not identical, networks. Both honour ``transformer_type`` (Gated: gated residuals;
 NormFirst/Standard: plain ones, ours pre-norm in both cases) and ``linear_block_type`` (GRU: GRU-gated expansion
@@ -99,8 +99,8 @@ import psutil
 
 from multihiggs.evaluate.__main__ import build_parser as evaluate_parser
 from multihiggs.evaluate.__main__ import evaluate
-from multihiggs.evaluate.jsonio import to_jsonable
 from multihiggs.io import spanet_layout as layout
+from multihiggs.io.jsonio import to_jsonable
 from multihiggs.io.predictions import Predictions, write_predictions
 from multihiggs.spanet.event_info import EventInfo
 from multihiggs.spanet.options import COMPATIBILITY_ONLY_OPTIONS, EXTENSION_OPTIONS

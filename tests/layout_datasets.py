@@ -8,8 +8,8 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from multihiggs.baselines.jets import Jets
 from multihiggs.io import spanet_layout as layout
+from multihiggs.jets import Jets
 
 
 def jet_datasets(jets: Jets, *, btag_upart: np.ndarray | None = None) -> dict[str, np.ndarray]:

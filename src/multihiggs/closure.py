@@ -221,8 +221,8 @@ def write_closure_outputs(document: dict, table: str, output_json: str | Path, o
     """Write a closure's JSON document (with the provenance stamp) and Markdown table, and print the table."""
     import json
 
+    from multihiggs.io.atomic import write_text
     from multihiggs.provenance import STAMP_KEY, current_stamp
-    from multihiggs.tables import write_text
 
     write_text(output_json, json.dumps(document | {STAMP_KEY: current_stamp().as_dict()}, indent=1) + "\n")
     write_text(output_md, table + "\n")

@@ -8,7 +8,9 @@ is compared with. A baseline is one :class:`BaselineMethod` entry of :data:`BASE
 entries (``spanet.variants``, ``baselines.methods``, ``stats.methods``), checked by :func:`check_config_methods`.
 
 Method names: a SPA-Net variant ``v`` is the method ``spanet_v``; a baseline evaluated with another b-tag working
-point than the conversion's carries that working point's suffix (``chi2`` with UParT tags is ``chi2_upart``).
+point than the conversion's carries that working point's suffix (``chi2`` with UParT tags is ``chi2_upart``). The
+k-th extra training of a variant from another seed (config ``spanet.training_seeds``) is the replica
+``spanet_v_seed<k>`` (k = 1, 2, …): same training set and options, seed ``seed + k``.
 This module imports nothing of the package, so every stage can import it.
 """
 
@@ -20,6 +22,7 @@ from types import MappingProxyType
 from typing import Any
 
 SPANET_PREFIX = "spanet_"
+REPLICA_SEPARATOR = "_seed"
 #: Suffix of a baseline method evaluated with another b-tag working point (``chi2`` + UParT -> ``chi2_upart``).
 BTAG_SUFFIXES: Mapping[str, str] = MappingProxyType({"UParT": "_upart"})
 #: What a variant's training set takes as signal: the SM sample of the analysis (HH at κλ = 1, or HHH), the κλ
@@ -154,11 +157,26 @@ def split_btag(method: str) -> tuple[str, str]:
     return method, ""
 
 
+def replica_name(name: str, replica: int) -> str:
+    """The ``replica``-th seed replica of a variant or method name (``replica`` 0: the name itself)."""
+    if replica < 0:
+        raise ValueError(f"a seed replica index is >= 0, got {replica}")
+    return f"{name}{REPLICA_SEPARATOR}{replica}" if replica else name
+
+
+def split_replica(name: str) -> tuple[str, int]:
+    """(variant or method name, replica index) of a possibly replicated name (``spanet_sm_seed2`` -> spanet_sm, 2)."""
+    base, separator, index = name.rpartition(REPLICA_SEPARATOR)
+    if separator and base and index.isdigit() and int(index) > 0 and str(int(index)) == index:
+        return base, int(index)
+    return name, 0
+
+
 def spanet_variant(method: str) -> SpanetVariant | None:
-    """The variant of a ``spanet_*`` method name, or None for any other method."""
+    """The variant of a ``spanet_*`` method name (or of its seed replica), or None for any other method."""
     if not method.startswith(SPANET_PREFIX):
         return None
-    return SPANET_VARIANTS.get(method.removeprefix(SPANET_PREFIX))
+    return SPANET_VARIANTS.get(split_replica(method)[0].removeprefix(SPANET_PREFIX))
 
 
 def method_btag(method: str, default: str) -> str:
@@ -205,6 +223,11 @@ def check_config_methods(config: Mapping[str, Any]) -> None:
     unknown = sorted(set(config["spanet"].get("background_per_signal", {})) - set(datasets))
     if unknown:
         raise ValueError(f"config key spanet.background_per_signal: {unknown} are not training sets ({datasets})")
+    seeds = config["spanet"].get("training_seeds", {})
+    configured = {name for names in config["spanet"]["variants"].values() for name in names}
+    unknown = sorted(set(seeds) - configured)
+    if unknown:
+        raise ValueError(f"config key spanet.training_seeds: {unknown} are not variants of spanet.variants")
     known = [variant.method for variant in SPANET_VARIANTS.values()] + list(BASELINES)
     unknown = [method for method in config["stats"]["methods"] if method not in known]
     if unknown:

@@ -16,13 +16,13 @@ for the hash and the seed and reports the git state of the checkout holding this
 (or without git) the commit is ``"unknown"`` and the dirty flag ``null``: never an error.
 
 Every output carries the stamp under the name ``provenance`` (docs/provenance.md lists where, per kind);
-:mod:`multihiggs.io.stamps` reads it back. Command line: ``python -m multihiggs.provenance collect OUTPUT… -o
-provenance.json`` writes every output (directories: each stamped file inside) with the stamp read back from it.
+:mod:`multihiggs.io.stamps` reads it back; :mod:`multihiggs.report.provenance` collects them
+(``python -m multihiggs.report.provenance collect OUTPUT… -o provenance.json``). This module imports nothing of the
+package: every stage can stamp its outputs.
 """
 
 from __future__ import annotations
 
-import argparse
 import functools
 import hashlib
 import importlib.metadata
@@ -30,14 +30,12 @@ import json
 import os
 import platform
 import subprocess
-import sys
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 STAMP_FORMAT = "multihiggs-provenance-1"
-INDEX_FORMAT = "multihiggs-provenance-index-1"
 #: The attribute, key or comment tag under which every output carries its stamp.
 STAMP_KEY = "provenance"
 UNKNOWN = "unknown"
@@ -240,67 +238,3 @@ def sidecar_path(path: str | Path) -> Path:
     """The stamp file beside an output whose format has no room for one (pyhf workspaces): ``NAME.provenance``."""
     path = Path(path)
     return path.with_name(path.name + "." + STAMP_KEY)
-
-
-# --------------------------------------------------------------------------------------------- run index
-
-
-def provenance_index(stamps: Mapping[str, Stamp | None], collected_by: Stamp) -> dict[str, Any]:
-    """``results/provenance.json``: every output's stamp (null if it has none), which have none, which differ.
-
-    ``differing`` lists the outputs whose stamp is not the collecting job's (made by other code or configuration).
-    """
-    return {
-        "format": INDEX_FORMAT,
-        "collected_by": collected_by.as_dict(),
-        "outputs": {path: None if stamp is None else stamp.as_dict() for path, stamp in sorted(stamps.items())},
-        "unstamped": sorted(path for path, stamp in stamps.items() if stamp is None),
-        "differing": sorted(path for path, stamp in stamps.items() if stamp is not None and stamp != collected_by),
-    }
-
-
-def _collect(args: argparse.Namespace) -> int:
-    from multihiggs.io.stamps import read_stamps
-    from multihiggs.tables import write_text
-
-    index = provenance_index(read_stamps(args.outputs), current_stamp())
-    write_text(args.output, json.dumps(index, indent=1, sort_keys=True) + "\n")
-    print(f"{len(index['outputs'])} outputs, {len(index['unstamped'])} unstamped, {len(index['differing'])} differing")
-    return 0
-
-
-def _show(args: argparse.Namespace) -> int:
-    from multihiggs.io.stamps import read_stamp
-
-    stamp = current_stamp() if args.path is None else read_stamp(args.path)
-    print(json.dumps(None if stamp is None else stamp.as_dict(), indent=1, sort_keys=True))
-    return 0 if stamp is not None else 1
-
-
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m multihiggs.provenance", description=__doc__.split("\n")[0])
-    commands = parser.add_subparsers(dest="command", required=True)
-    collect = commands.add_parser("collect", help="write every output's stamp into one JSON file")
-    collect.add_argument("outputs", nargs="+", help="output files, or directories to search for stamped files")
-    collect.add_argument("-o", "--output", required=True, help="the JSON index to write (results/provenance.json)")
-    collect.set_defaults(run=_collect)
-    show = commands.add_parser("show", help="print the stamp of a file (exit 1 if it has none), or of this process")
-    show.add_argument("path", nargs="?", help="an output file (default: print the current stamp)")
-    show.set_defaults(run=_show)
-    return parser
-
-
-def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
-    try:
-        return args.run(args)
-    except ValueError as error:
-        print(f"error: {error}", file=sys.stderr)
-        return 2
-
-
-if __name__ == "__main__":
-    # Run the importable module's main: stamps read back by multihiggs.io.stamps are its Stamp, not __main__'s.
-    from multihiggs.provenance import main as module_main
-
-    raise SystemExit(module_main())

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from pathlib import Path
-
-from multihiggs.provenance import TEXT_COMMENTS, current_stamp, stamp_comment
 
 
 def _cell(value: object, precision: int) -> str:
@@ -61,22 +58,3 @@ def latex_table(
         lines.append(r"\caption{" + _latex_text(caption) + "}")
     lines.append(r"\end{table}")
     return "\n".join(lines) + "\n"
-
-
-def write_text(path: str | Path, text: str) -> None:
-    """Write ``text`` atomically (UTF-8) to ``path``; Markdown and LaTeX end with the provenance comment line.
-
-    The stamp line (:func:`multihiggs.provenance.stamp_comment`) is ``<!-- provenance: {…} -->`` in ``.md`` and
-    ``% provenance: {…}`` in ``.tex`` files; other files are written as given.
-    """
-    path = Path(path)
-    comment = stamp_comment(path.suffix, current_stamp()) if path.suffix.lower() in TEXT_COMMENTS else None
-    if comment is not None:
-        text = text + ("" if text.endswith("\n") or not text else "\n") + comment + "\n"
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    try:
-        partial.write_text(text, encoding="utf-8")
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 import numpy as np
 import vector
 
-from multihiggs.baselines.jets import Jets
+from multihiggs.jets import Jets
 
 N_SLOTS = 10
 

@@ -6,7 +6,7 @@ from hypothesis import strategies as st
 from multihiggs.baselines.assignments import unique_assignments
 from multihiggs.baselines.chi2 import chi2_pairing
 from multihiggs.baselines.jet_selection import leading_by_btag_then_pt
-from multihiggs.baselines.jets import Jets
+from multihiggs.jets import Jets
 
 from .events import build_events, pairings_as_sets, random_jets
 

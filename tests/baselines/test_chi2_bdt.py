@@ -2,8 +2,8 @@ import numpy as np
 import pytest
 
 from multihiggs.baselines.chi2_bdt import chi2_bdt_candidates
-from multihiggs.baselines.jets import Jets
 from multihiggs.baselines.predict import boosted_resolved_predictions
+from multihiggs.jets import Jets
 
 from .events import pairings_as_sets
 

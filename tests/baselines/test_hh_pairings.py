@@ -7,9 +7,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from multihiggs.baselines.jet_selection import four_tag_jets, leading_by_btag_then_pt, leading_by_pt
-from multihiggs.baselines.jets import Jets
 from multihiggs.baselines.mass_agnostic import DEFAULT_MASS_RATIO, mass_agnostic_pairing
 from multihiggs.baselines.min_delta_r import min_delta_r_pairing
+from multihiggs.jets import Jets
 
 from .events import build_events, pairings_as_sets, random_jets
 

@@ -6,10 +6,10 @@ import pytest
 from layout_datasets import jet_datasets, no_fatjet_datasets, write_datasets
 
 from multihiggs.baselines.chi2 import chi2_pairing
-from multihiggs.baselines.inputs import read_boosted_features, read_boosted_targets, read_jets, read_signal_labels
 from multihiggs.baselines.predict import main, resolved_candidates, resolved_predictions
 from multihiggs.io import spanet_layout as layout
 from multihiggs.io.predictions import read_predictions, write_predictions
+from multihiggs.io.readers import read_boosted_features, read_boosted_targets, read_jets, read_signal_labels
 
 from .events import BuiltEvents, build_events, pairings_as_sets
 

@@ -10,7 +10,7 @@ import pytest
 from numpy.testing import assert_allclose
 
 from multihiggs.convert.__main__ import main
-from multihiggs.convert.convert import ATTR_TAG_RATE, ConversionConfig, _generator_tag_efficiency
+from multihiggs.convert.convert import ConversionConfig, _generator_tag_efficiency
 from multihiggs.convert.inclusive_tag_rate import (
     CandidateJets,
     TagRateBinning,
@@ -21,6 +21,7 @@ from multihiggs.convert.inclusive_tag_rate import (
 from multihiggs.convert.selection import SelectionConfig
 from multihiggs.convert.synthetic import write_synthetic_sample
 from multihiggs.io import spanet_layout as layout
+from multihiggs.io.spanet_layout import ATTR_TAG_RATE
 from multihiggs.stats.inputs import read_sample_file
 
 BINNING = TagRateBinning(pt_edges_gev=(40.0, 100.0), abs_eta_edges=(0.0, 1.5, 2.5))

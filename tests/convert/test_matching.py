@@ -1,4 +1,4 @@
-"""Truth matching (spec §4) on hand-built events with known answers."""
+"""Truth matching (the matching of spanet_hh_hhh_2024) on hand-built events with known answers."""
 
 from __future__ import annotations
 

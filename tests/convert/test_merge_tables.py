@@ -9,12 +9,13 @@ import numpy as np
 import pytest
 from numpy.testing import assert_allclose, assert_array_equal
 
-from multihiggs.convert.convert import ATTR_MIN_JETS, ATTR_N_HIGGS, ATTR_SAMPLE_NAMES, sample_id
+from multihiggs.convert.convert import sample_id
 from multihiggs.convert.h5append import AppendableH5
 from multihiggs.convert.merge import flat_mass_weights, main, mass_bin_edges
 from multihiggs.convert.tables import fraction_rows, reconstructable_counts, to_latex, to_markdown
 from multihiggs.convert.tables import main as tables_main
 from multihiggs.io import spanet_layout as layout
+from multihiggs.io.spanet_layout import ATTR_MIN_JETS, ATTR_N_HIGGS, ATTR_SAMPLE_NAMES
 from multihiggs.provenance import current_stamp, split_stamp_comment
 
 

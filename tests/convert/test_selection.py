@@ -15,9 +15,9 @@ from multihiggs.convert.selection import (
     SelectionConfig,
     pass_four_tag,
     pass_jet_count,
-    probability_at_least,
     select_and_order,
 )
+from multihiggs.generate.reco.btag import probability_at_least
 
 
 def test_select_and_order_applies_cuts_and_sorts_by_decreasing_pt():

@@ -14,8 +14,9 @@ from scipy import stats
 
 from multihiggs.convert import splits
 from multihiggs.convert.convert import ConversionConfig, _generator_tag_efficiency, convert_chunk
-from multihiggs.convert.selection import SelectionConfig, probability_at_least
+from multihiggs.convert.selection import SelectionConfig
 from multihiggs.convert.tag_rate import at_least_tails, sample_tags_at_least, shared_uniform_given_tags
+from multihiggs.generate.reco.btag import probability_at_least
 from multihiggs.io import spanet_layout as layout
 
 

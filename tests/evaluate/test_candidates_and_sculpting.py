@@ -1,10 +1,10 @@
 import numpy as np
 import pytest
 
-from multihiggs.baselines.jets import Jets
 from multihiggs.evaluate.candidates import BoostedJets, candidate_kinematics, leading_pair_masses
 from multihiggs.evaluate.masses import mass_histogram
 from multihiggs.evaluate.sculpting import js_distance, random_jet_pairs, random_repairing, sculpting_summary
+from multihiggs.jets import Jets
 
 
 def back_to_back_jets(n_events: int = 2) -> Jets:

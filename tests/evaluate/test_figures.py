@@ -8,8 +8,8 @@ import pytest
 
 from multihiggs.evaluate.__main__ import main as evaluate_main
 from multihiggs.evaluate.classification import main as classification_main
-from multihiggs.evaluate.jsonio import read_documents
 from multihiggs.evaluate.sculpting import main as sculpting_main
+from multihiggs.io.jsonio import read_documents
 from multihiggs.plotting.figures import FIGURES, main, make_figure
 from multihiggs.plotting.methods import method_colors, method_label, method_linestyle, sample_label
 from multihiggs.plotting.style import save_figure
@@ -135,3 +135,22 @@ def test_method_and_sample_names():
     assert method_linestyle("spanet_btag_upgrade") == "--" and method_linestyle("chi2_upart") == "--"
     assert method_linestyle("spanet_sm") == "-" and method_linestyle("chi2") == "-"
     assert sample_label("hh_klm2p45") == r"$HH \to 4b$, $\kappa_\lambda = -2.45$"
+
+
+def test_seed_replicas_draw_an_envelope_not_a_method_of_their_own(json_files):
+    documents = read_documents(json_files["metrics"], ("metrics",))
+    spanet = next(document for document in documents if document["method"] == "spanet_kl_mixed")
+    replicas = []
+    for replica, shift in ((1, 0.05), (2, -0.05)):
+        copy = json.loads(json.dumps(spanet))
+        copy["method"] = f"spanet_kl_mixed_seed{replica}"
+        for topology in copy["vs_pt"]["purity"].values():
+            topology["value"] = [None if v is None else v + shift for v in topology["value"]]
+        replicas.append(copy)
+    figure = make_figure("purity_vs_pt", [*documents, *replicas])
+    ax = figure.axes[0]
+    labels = ax.get_legend_handles_labels()[1]
+    assert len(labels) == len(documents) and not any("seed" in label for label in labels)
+    assert [patch for patch in ax.patches if patch.get_hatch() == "///"]
+    plain = make_figure("purity_vs_pt", documents)
+    assert not [patch for patch in plain.axes[0].patches if patch.get_hatch() == "///"]

@@ -1,4 +1,4 @@
-"""The resolved-only view of seeds 000/003: AK8 targets and AK8 candidates are ignored."""
+"""The resolved-only view of li2023hhh/hsieh_spanet2: AK8 targets and AK8 candidates are ignored."""
 
 import numpy as np
 import pytest

@@ -13,7 +13,8 @@ import pytest
 import yaml
 
 from multihiggs.io.stamps import pdf_literal_string, read_stamp, read_stamps
-from multihiggs.provenance import current_stamp, main, sidecar_path, split_stamp_comment, workflow_environment
+from multihiggs.provenance import current_stamp, sidecar_path, split_stamp_comment, workflow_environment
+from multihiggs.report.provenance import main
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = {"seed": 11, "stats": {"bins": {"n": 3}}}
@@ -72,7 +73,8 @@ def test_pdf_literal_strings_unescape():
 
 @pytest.mark.parametrize("suffix", [".md", ".tex"])
 def test_table_round_trip_keeps_the_table(tmp_path, stamp, suffix):
-    from multihiggs.tables import latex_table, markdown_table, write_text
+    from multihiggs.io.atomic import write_text
+    from multihiggs.tables import latex_table, markdown_table
 
     text = (markdown_table if suffix == ".md" else latex_table)(["method", "purity"], [["chi2", 0.5]])
     path = tmp_path / f"table{suffix}"
@@ -84,7 +86,7 @@ def test_table_round_trip_keeps_the_table(tmp_path, stamp, suffix):
 
 
 def test_other_text_is_written_as_given(tmp_path, stamp):
-    from multihiggs.tables import write_text
+    from multihiggs.io.atomic import write_text
 
     write_text(tmp_path / "plain.json", '{"a": 1}\n')
     assert (tmp_path / "plain.json").read_text() == '{"a": 1}\n'
@@ -151,7 +153,7 @@ def test_selection_dnn_round_trip(tmp_path, stamp):
     from sklearn.pipeline import Pipeline
     from sklearn.preprocessing import StandardScaler
 
-    from multihiggs.baselines.dnn_selection import SelectionDNN, load_selection_dnn, save_selection_dnn
+    from multihiggs.stats.dnn_selection import SelectionDNN, load_selection_dnn, save_selection_dnn
 
     path = tmp_path / "dnn.joblib"
     save_selection_dnn(SelectionDNN(Pipeline([("scale", StandardScaler())]), ("a", "b"), {"auc": 0.5}), path)
@@ -175,7 +177,7 @@ def test_workspace_sidecar_round_trip(tmp_path, stamp):
 
 
 def test_evaluation_json_round_trip(tmp_path, stamp):
-    from multihiggs.evaluate.jsonio import read_json, write_json
+    from multihiggs.io.jsonio import read_json, write_json
 
     path = tmp_path / "metrics.json"
     write_json(path, "metrics", {"method": "chi2", "sample": "hhh", "purity": np.float64(0.5)})
@@ -194,7 +196,7 @@ def test_root_round_trip(tmp_path, stamp):
 
 
 def test_collect_writes_every_output_with_its_stamp(tmp_path, stamp, capsys):
-    from multihiggs.tables import write_text
+    from multihiggs.io.atomic import write_text
 
     write_text(tmp_path / "a.md", "| a |\n|---|\n")
     (tmp_path / "old.md").write_text("| made before stamps |\n")
@@ -210,7 +212,7 @@ def test_collect_writes_every_output_with_its_stamp(tmp_path, stamp, capsys):
 
 
 def test_command_line_module_compares_stamps_of_its_own_kind(tmp_path, stamp):
-    from multihiggs.tables import write_text
+    from multihiggs.io.atomic import write_text
 
     write_text(tmp_path / "a.tex", "x\n")
     output = tmp_path / "provenance.json"

@@ -17,7 +17,6 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from multihiggs import provenance
 from multihiggs.provenance import (
     ENV_CONFIG_SHA256,
     ENV_REPOSITORY,
@@ -28,11 +27,11 @@ from multihiggs.provenance import (
     config_sha256,
     current_stamp,
     git_state,
-    provenance_index,
     split_stamp_comment,
     stamp_comment,
     workflow_environment,
 )
+from multihiggs.report.provenance import INDEX_FORMAT, provenance_index
 
 REPO = Path(__file__).resolve().parents[2]
 CONFIG = {"seed": 7, "samples": {"hh": {"kappa_lambdas": [1, 5]}}, "stats": {"bins": {"n": 4}}}
@@ -162,4 +161,4 @@ def test_index_lists_every_output_and_flags_missing_or_other_stamps(environ):
     assert list(index["outputs"]) == ["a.md", "b.pdf", "c.h5"]
     assert index["outputs"]["b.pdf"] == stamp.as_dict() and index["outputs"]["a.md"] is None
     assert index["unstamped"] == ["a.md"] and index["differing"] == ["c.h5"]
-    assert index["collected_by"] == stamp.as_dict() and index["format"] == provenance.INDEX_FORMAT
+    assert index["collected_by"] == stamp.as_dict() and index["format"] == INDEX_FORMAT

@@ -137,7 +137,7 @@ def classification_document(method: str = "spanet_kl_mixed") -> dict:
 
 
 def selection_dnn_summary(method: str = "chi2") -> dict:
-    """The training summary of a selection DNN (``python -m multihiggs.baselines.dnn_selection train``)."""
+    """The training summary of a selection DNN (``python -m multihiggs.stats.dnn_selection train``)."""
     return {
         "pairing_method": method,
         "n_signal": 300,

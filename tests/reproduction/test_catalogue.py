@@ -86,7 +86,8 @@ def test_the_shipped_catalogue_covers_every_seed_document():
     }
     by_source = {key: [claim for claim in shipped.claims if claim.source == key] for key in shipped.sources}
     assert all(by_source.values())
-    # seeds 001 and 004 are about processes we do not simulate: every claim out of scope, with its reason
+    # fenton2021spanet and leyva2025nuflows are about processes we do not simulate: every claim out of scope, with
+    # its reason
     assert all(claim.out_of_scope for key in ("fenton2021spanet", "leyva2025nuflows") for claim in by_source[key])
     tables = {int(n) for claim in by_source["hsieh_spanet2"] for n in re.findall(r"\d+", claim.where)}
     assert {1, 2, 7, 8, 10, 11, 13, 14, 15, 16, 17} <= tables

@@ -93,3 +93,25 @@ def test_sample_sets():
     assert parse_sample_sets(["a=x,y", "b="]) == {"a": ["x", "y"], "b": []}
     with pytest.raises(ValueError, match="NAME="):
         parse_sample_sets(["novalue"])
+
+
+def test_seed_replicas_give_claims_a_spread_that_widens_the_verdict(results):
+    tmp_path, claims = results
+    for method, value in (("spanet_sm", 0.80), ("spanet_sm_seed1", 0.70), ("spanet_sm_seed2", 0.75)):
+        path = tmp_path / "results" / "metrics" / "hh" / method / "hh_kl1.json"
+        path.parent.mkdir(parents=True)
+        path.write_text(json.dumps({"purity": {"value": value, "lower": value - 0.01, "upper": value + 0.01}}))
+    written = run(tmp_path, claims, "--trainings", "spanet_sm=3")
+    rows = {row["id"]: row for row in json.loads(written["json"])["rows"]}
+    spread = rows["purity-absent"]["ours"]["training_seed_spread"]
+    assert spread["n"] == 3 and spread["values"] == [0.8, 0.7, 0.75] and spread["std"] == pytest.approx(0.05)
+    assert rows["purity-absent"]["ours"]["value"] == 0.8  # the value stays the first training's
+    assert rows["purity-close"]["ours"]["training_seed_spread"] is None  # chi2 has no replicas
+    assert "(seeds: ±5 % over 3)" in written["md"] and "standard deviation over the seeds" in written["md"]
+    # seed 0.7 lies 0.1 away: qualitatively reproduced on the statistical σ (0.01) alone; with the seeds' 0.05 in
+    # quadrature the ±2σ band reaches the "reproduced" range: inconclusive
+    assert rows["purity-absent"]["verdict"] == "inconclusive"
+    alone = json.loads(run(tmp_path, claims)["json"])["rows"]
+    assert next(row for row in alone if row["id"] == "purity-absent")["verdict"] == "qualitatively reproduced"
+    with pytest.raises(SystemExit):
+        run(tmp_path, claims, "--trainings", "spanet_sm=x")

@@ -7,9 +7,16 @@ import json
 from pathlib import Path
 
 import pytest
+import yaml
 
 from multihiggs.methods import SPANET_VARIANTS
-from multihiggs.spanet.options import COMPATIBILITY_ONLY_OPTIONS, OptionsError, SpanetOptions, parse_override
+from multihiggs.spanet.options import (
+    ABLATION_OPTIONS,
+    COMPATIBILITY_ONLY_OPTIONS,
+    OptionsError,
+    SpanetOptions,
+    parse_override,
+)
 
 OPTION_FILES = Path(__file__).resolve().parents[2] / "config" / "options"
 
@@ -23,6 +30,18 @@ def test_variant_options_keep_the_seed_hyperparameters(variant):
     assert options.use_mass_weights == (variant == "flat_mass")
     head = SPANET_VARIANTS[variant].classification_head
     assert (options.classification_loss_scale > 0) == (variant == "kl_mixed") == head
+
+
+def test_production_options_leave_the_ablation_switches_off():
+    configs = [
+        yaml.safe_load(path.read_text()) for path in OPTION_FILES.parent.glob("*.yaml") if "spanet" in path.read_text()
+    ]
+    for config in (c for c in configs if isinstance(c, dict) and "spanet" in c):
+        overrides = [config["spanet"]["options"], *config["spanet"].get("analysis_options", {}).values()]
+        assert not any(set(override) & ABLATION_OPTIONS for override in overrides)
+    for variant in SPANET_VARIANTS.values():
+        options = SpanetOptions.load(OPTION_FILES / "base.json").updated(dict(variant.options))
+        assert not any(getattr(options, name) for name in ABLATION_OPTIONS)
 
 
 def test_base_options_repeat_no_compatibility_only_key():

@@ -10,10 +10,10 @@ import numpy as np
 import vector
 from layout_datasets import jet_datasets, no_fatjet_datasets, write_datasets
 
-from multihiggs.baselines.jets import Jets
-from multihiggs.convert.convert import ATTR_CONFIG, ATTR_N_GENERATED, ATTR_SPLIT
 from multihiggs.io import spanet_layout as layout
 from multihiggs.io.predictions import Predictions
+from multihiggs.io.spanet_layout import ATTR_CONFIG, ATTR_N_GENERATED, ATTR_SPLIT
+from multihiggs.jets import Jets
 
 N_SLOTS = 10
 

@@ -8,11 +8,11 @@ import numpy as np
 import pyhf
 import pytest
 
-from multihiggs.baselines.dnn_selection import main as dnn_main
-from multihiggs.convert.convert import ATTR_TAG_RATE
 from multihiggs.io import spanet_layout as layout
 from multihiggs.io.predictions import read_predictions, write_predictions
+from multihiggs.io.spanet_layout import ATTR_TAG_RATE
 from multihiggs.stats.__main__ import main
+from multihiggs.stats.dnn_selection import main as dnn_main
 from multihiggs.stats.results import read_results
 from multihiggs.stats.synthetic import lo_cross_section_fb, sample_mhh
 from multihiggs.stats.templates import read_templates
@@ -223,7 +223,7 @@ def test_templates_scan_tables_and_figures(files, tmp_path, capsys):
 
 
 def test_mixed_kl_signal_file_is_refused(files, tmp_path):
-    with pytest.raises(SystemExit, match="--basis-kl"):
+    with pytest.raises(SystemExit, match="--basis-kappa-lambdas"):
         main(
             [
                 "templates",

@@ -2,8 +2,8 @@ import h5py
 import numpy as np
 import pytest
 
-from multihiggs.convert.convert import ATTR_CONFIG
 from multihiggs.io import spanet_layout as layout
+from multihiggs.io.spanet_layout import ATTR_CONFIG
 from multihiggs.stats.inputs import read_method_events, read_sample_file
 
 from .events import hh_events, resolved_predictions, write_sample_file

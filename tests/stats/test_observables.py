@@ -3,7 +3,7 @@ import dataclasses
 import numpy as np
 import pytest
 
-from multihiggs.baselines.jets import Jets
+from multihiggs.jets import Jets
 from multihiggs.stats.observables import higgs_candidates, selection_feature_names, selection_features
 
 from .events import hh_events, resolved_predictions

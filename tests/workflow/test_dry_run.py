@@ -148,10 +148,10 @@ def test_training_commands_carry_the_per_analysis_options_and_background_cap(sna
     kl_mixed = next(c for c in commands if "spanet.train" in c and "datasets/hh/kl_mixed/" in c)
     assert all("config/options/base.json" in c for c in (kl_mixed, *train.values()))
     assert "--set epochs=31" in kl_mixed
-    assert "--set classification_loss_scale=1.0 --set " in kl_mixed.split("--restart_changed")[1][:50]
+    assert "--set classification_loss_scale=1.0 --set " in kl_mixed.split("--restart-changed")[1][:50]
     assert "classification_loss_scale" not in train["hh"]
     merges = [c for c in commands if "convert.merge" in c and "datasets/hh/kl_mixed/" not in c]
-    assert merges and all("--max-background-ratio 0.5" in c for c in merges)
+    assert merges and all("--background-per-signal 0.5" in c for c in merges)
     kl_merges = [c for c in commands if "convert.merge" in c and "datasets/hh/kl_mixed/" in c]
     assert kl_merges and all("--balance --kl-random-from" in c for c in kl_merges)
 
@@ -166,7 +166,9 @@ def test_reproduction_table_plans_only_what_its_claims_read(snakemake, planned_j
     assert result.returncode == 0, result.stderr
     jobs = planned_jobs(result.stdout + result.stderr)
     assert jobs["reproduction_table"] == 1 and jobs["kl_scan"] == 1
-    assert jobs["reproduction_classification"] == 4  # κλ-mixed head; DNN on min-ΔR, SM and κλ-mixed SPA-Net
+    # κλ-mixed head; DNN on min-ΔR, SM and κλ-mixed SPA-Net; and on the SM replica (ci trains spanet_sm twice)
+    assert jobs["reproduction_classification"] == 5
+    assert jobs["train_spanet"] == 7  # hh: sm, kl_mixed, sm_seed1; hhh: sm, flat_mass, btag_upgrade, sm_seed1
     assert {"evaluate_method", "evaluate_sculpting", "baseline_predict", "predict_spanet"} <= set(jobs)
     unrelated = {"figure", "table", "matching_table", "validate_generator", "kl_outputs", "tag_rate_closure", "all"}
     assert not unrelated & set(jobs)

@@ -7,14 +7,16 @@ from pathlib import Path
 from multihiggs.convert.input_options import UserDelphesInput
 from multihiggs.methods import (
     BASELINES as BASELINE_TABLE,
+    BTAG_SUFFIXES,
     SPANET_VARIANTS as SPANET_VARIANT_TABLE,
     check_config_methods,
-    BTAG_SUFFIXES,
     merge_arguments,
-    method_with_btag,
     method_btag,
-    split_btag,
+    method_with_btag,
+    replica_name,
     spanet_variant,
+    split_btag,
+    split_replica,
 )
 from multihiggs.provenance import workflow_environment
 from multihiggs.samples import (
@@ -132,7 +134,7 @@ def conversion_targets():
 def final_targets():
     targets = validation_targets() + conversion_targets() + figure_targets() + table_targets() + stats_targets()
     targets += bdt_roc_targets()
-    targets += reproduction_targets()
+    targets += reproduction_targets() + seed_spread_targets()
     return with_previews(targets) + training_curve_targets() + report_targets() + provenance_targets() + publish_targets()
 
 
@@ -160,6 +162,29 @@ if missing_kl:
     raise ValueError(
         f"config key spanet.kl_mixed_values lists κλ values without a sample in samples.hh.kappa_lambdas: {missing_kl}"
     )
+#: Trainings per variant (spanet.training_seeds, absent: 1): the variant, then its replicas <variant>_seed<k>.
+TRAINING_SEEDS = config["spanet"].get("training_seeds", {})
+
+
+def variant_entry(variant):
+    """The multihiggs.methods entry of a variant wildcard, which may name a seed replica (sm_seed1 -> sm)."""
+    return SPANET_VARIANT_TABLE[split_replica(variant)[0]]
+
+
+def training_seed(variant):
+    """The training seed of a variant or replica wildcard: config seed, plus k for the k-th replica."""
+    return config["seed"] + split_replica(variant)[1]
+
+
+def seed_replicas(analysis):
+    """Replica variant names (sm_seed1, …) trained in ``analysis`` for the training-seed spread."""
+    return [
+        replica_name(variant, replica)
+        for variant in SPANET_VARIANTS[analysis]
+        for replica in range(1, TRAINING_SEEDS.get(variant, 1))
+    ]
+
+
 #: Training sets: the variants that train on their own merged dataset (the others reuse one of these).
 TRAINING_SETS = sorted({variant.dataset_variant for variant in SPANET_VARIANT_TABLE.values()})
 
@@ -170,7 +195,7 @@ def converted_files(analysis, split, samples):
 
 def training_samples(analysis, variant):
     """Samples merged into the training set of a (analysis, variant): its signal samples, then QCD."""
-    signal_kind = SPANET_VARIANT_TABLE[SPANET_VARIANT_TABLE[variant].dataset_variant].signal
+    signal_kind = SPANET_VARIANT_TABLE[variant_entry(variant).dataset_variant].signal
     if signal_kind == "sm":
         signal = [hh_reference_sample()] if analysis == "hh" else ["hhh"]
     elif signal_kind == "kl_grid":
@@ -187,16 +212,39 @@ def merge_flags(variant):
     flags = merge_arguments(SPANET_VARIANT_TABLE[variant], KL_MIXED_VALUES)
     background_cap = config["spanet"].get("background_per_signal", {}).get(variant)
     if background_cap is not None:
-        flags += ["--max-background-ratio", str(background_cap)]
+        flags += ["--background-per-signal", str(background_cap)]
     return " ".join(flags)
 
 
 def event_file(analysis, variant):
-    return f"{REPO_DIR}/config/event_files/{SPANET_VARIANT_TABLE[variant].event_file_name(analysis)}.yaml"
+    return f"{REPO_DIR}/config/event_files/{variant_entry(variant).event_file_name(analysis)}.yaml"
 
 
 def spanet_model(analysis, variant):
     return f"{RESULTS}/models/{analysis}/spanet_{variant}/model.pt"
+
+
+def seed_spread_inputs():
+    """Metrics (on the analysis' SM signal) and classification files of every variant trained from several seeds, and
+    of its replicas: the inputs of results/tables/training_seed_spread.*."""
+    inputs = []
+    for analysis in ANALYSIS_SAMPLES:
+        for variant in SPANET_VARIANTS[analysis]:
+            trainings = [replica_name(variant, replica) for replica in range(TRAINING_SEEDS.get(variant, 1))]
+            if len(trainings) < 2:
+                continue
+            for name in trainings:
+                inputs.append(f"{RESULTS}/metrics/{analysis}/spanet_{name}/{signal_reference(analysis)}.json")
+                if variant_entry(name).classification_head:
+                    inputs.append(f"{RESULTS}/metrics/{analysis}/spanet_{name}/classification.json")
+    return inputs
+
+
+def seed_spread_targets():
+    """The training-seed spread table, when a variant is trained from several seeds (spanet.training_seeds)."""
+    if not seed_spread_inputs():
+        return []
+    return [f"{RESULTS}/tables/training_seed_spread.{ext}" for ext in ("md", "tex", "json")]
 
 
 def training_curve_targets():
@@ -388,6 +436,28 @@ def figure_plan(name):
     if not inputs:
         raise ValueError(f"figure {name!r} has no input: the configuration evaluates none of the methods it compares")
     return kind, inputs
+
+
+#: Figure kinds that draw the seed envelope of a method trained from several seeds (spanet.training_seeds).
+SEED_ENVELOPE_FIGURES = ("purity_vs_pt", "efficiency_vs_pt")
+
+
+def replica_metrics(files):
+    """The metrics files of the seed replicas of every SPA-Net method among ``files`` (…/<method>/<sample>.json)."""
+    replicas = []
+    for path in files:
+        directory, method, sample = path.rsplit("/", 2)
+        variant = spanet_variant(method)
+        if variant is None or split_replica(method)[1]:
+            continue
+        replicas += [f"{directory}/{replica_name(method, k)}/{sample}" for k in range(1, TRAINING_SEEDS.get(variant.name, 1))]
+    return replicas
+
+
+def figure_inputs(name):
+    """The metrics files of a figure: those of its plan, and the seed replicas' where the figure draws their envelope."""
+    kind, inputs = figure_plan(name)
+    return inputs + (replica_metrics(inputs) if kind in SEED_ENVELOPE_FIGURES else [])
 
 
 def table_plan(name):

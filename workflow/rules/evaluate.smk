@@ -59,3 +59,19 @@ rule evaluate_classification:
     shell:
         "python -m multihiggs.evaluate.classification --test {input.tests} --predictions {input.predictions} "
         "--method {wildcards.method} --weights class-balanced -o {output} > {log} 2>&1"
+
+
+rule training_seed_spread:
+    input:
+        seed_spread_inputs(),
+    output:
+        md=report(f"{RESULTS}/tables/training_seed_spread.md", category="6 Tables", caption="../report/training_seed_spread.rst"),
+        tex=f"{RESULTS}/tables/training_seed_spread.tex",
+        json=f"{RESULTS}/tables/training_seed_spread.json",
+    log:
+        f"{RESULTS}/logs/evaluate/training_seed_spread.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/evaluate/training_seed_spread.tsv"
+    shell:
+        "python -m multihiggs.evaluate.seed_spread {input} --output-md {output.md} --output-tex {output.tex} "
+        "--output-json {output.json} > {log} 2>&1"

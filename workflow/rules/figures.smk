@@ -5,7 +5,7 @@ from multihiggs.plotting.captions import figure_caption
 
 rule figure:
     input:
-        lambda wildcards: figure_plan(wildcards.figure)[1],
+        lambda wildcards: figure_inputs(wildcards.figure),
     output:
         pdf=f"{RESULTS}/figures/{{figure}}.pdf",
         png=report(f"{RESULTS}/figures/{{figure}}.png", category="2 Reconstruction", caption="../report/figure.rst"),

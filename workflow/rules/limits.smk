@@ -1,4 +1,4 @@
-# κλ constraints (HH, seed 003): event selection per method (SPA-Net classification head, or a DNN on the paired
+# κλ constraints (HH, hsieh_spanet2): event selection per method (SPA-Net classification head, or a DNN on the paired
 # Higgs candidates for methods without one), m_HH templates by quadratic morphing, profile-likelihood and CLs scans.
 
 
@@ -34,7 +34,7 @@ rule train_selection_dnn:
     benchmark:
         f"{RESULTS}/benchmarks/limits/selection_dnn_{{method}}.tsv"
     shell:
-        "python -m multihiggs.baselines.dnn_selection train --signal {input.signal} "
+        "python -m multihiggs.stats.dnn_selection train --signal {input.signal} "
         "--signal-predictions {input.signal_predictions} --background {input.background} "
         "--background-predictions {input.background_predictions} --seed {params.seed} "
         "--hidden {params.dnn[hidden]} --max-epochs {params.dnn[max_epochs]} -o {output.model} "
@@ -53,7 +53,7 @@ rule score_selection_dnn:
     benchmark:
         f"{RESULTS}/benchmarks/limits/dnn_scored_{{method}}_{{sample}}.tsv"
     shell:
-        "python -m multihiggs.baselines.dnn_selection score -i {input.events} --predictions {input.predictions} "
+        "python -m multihiggs.stats.dnn_selection score -i {input.events} --predictions {input.predictions} "
         "--model {input.model} --method {wildcards.method} -o {output} > {log} 2>&1"
 
 
@@ -81,7 +81,7 @@ rule kl_templates:
     shell:
         "python -m multihiggs.stats templates --method {wildcards.method} --signal {input.signal} "
         "--signal-predictions {input.signal_predictions} --background {input.background} "
-        "--background-predictions {input.background_predictions} --basis-kl {params.basis} "
+        "--background-predictions {input.background_predictions} --basis-kappa-lambdas {params.basis} "
         "--bin-range {params.bins[low_gev]} {params.bins[high_gev]} {params.bins[n]} {params.selection} "
         "-o {output} > {log} 2>&1"
 
@@ -89,7 +89,7 @@ rule kl_templates:
 def scan_options():
     stats = config["stats"]
     options = [
-        "--luminosities " + " ".join(str(lumi) for lumi in stats["luminosities_fb"]),
+        "--luminosities-fb " + " ".join(str(lumi) for lumi in stats["luminosities_fb"]),
         "--kl-range " + " ".join(str(value) for value in stats["kl_range"]),
     ]
     if stats["background_norm_uncertainty"] > 0:

@@ -24,4 +24,4 @@ rule provenance:
     benchmark:
         f"{RESULTS}/benchmarks/provenance.tsv"
     shell:
-        "python -m multihiggs.provenance collect {input} -o {output} > {log} 2>&1"
+        "python -m multihiggs.report.provenance collect {input} -o {output} > {log} 2>&1"

@@ -2,6 +2,7 @@
 # measured with the seed's definition, and a verdict. Its inputs are exactly the result files the claims read.
 from multihiggs.reproduction.catalogue import load_catalogue
 from multihiggs.reproduction.expressions import required_sources
+from multihiggs.reproduction.replicas import replica_sources
 
 SEED_CLAIMS = f"{REPO_DIR}/config/seed_claims.yaml"
 
@@ -33,9 +34,21 @@ def reproduction_source_available(ref):
     return ref.kind == "sculpting"
 
 
+def method_trainings():
+    """SPA-Net methods trained from several seeds -> number of trainings (spanet.training_seeds)."""
+    return {
+        f"spanet_{variant}": TRAINING_SEEDS[variant]
+        for variant in dict.fromkeys(name for names in SPANET_VARIANTS.values() for name in names)
+        if TRAINING_SEEDS.get(variant, 1) > 1
+    }
+
+
 def reproduction_inputs():
+    """The result files the claims read, and those of the seed replicas of the SPA-Net methods among them."""
     refs = required_sources(load_catalogue(SEED_CLAIMS).claims, reproduction_sample_sets())
-    return sorted({f"{RESULTS}/{ref.path}" for ref in refs if reproduction_source_available(ref)})
+    available = [ref for ref in refs if reproduction_source_available(ref)]
+    available += replica_sources(available, method_trainings())
+    return sorted({f"{RESULTS}/{ref.path}" for ref in available})
 
 
 def reproduction_targets():
@@ -43,7 +56,7 @@ def reproduction_targets():
 
 
 def classification_test_samples():
-    """One test set for every method's classification (seed 003): the κλ-mixed signal samples and QCD."""
+    """One test set for every method's classification (hsieh_spanet2): the κλ-mixed signal samples and QCD."""
     return reproduction_sample_sets()["kl_mixed"] + ["qcd"]
 
 
@@ -81,6 +94,7 @@ rule reproduction_table:
         sample_sets=" ".join(
             f"--sample-set {name}={','.join(samples)}" for name, samples in reproduction_sample_sets().items()
         ),
+        trainings=" ".join(f"{method}={count}" for method, count in method_trainings().items()),
         setup=(
             f"√s = {config['collider']['sqrt_s_gev'] / 1000:g} TeV; {config['samples']['hhh']['n_events']} HHH, "
             f"{config['samples']['hh'].get('n_events_sm', config['samples']['hh']['n_events'])} SM HH and "
@@ -93,5 +107,5 @@ rule reproduction_table:
         f"{RESULTS}/benchmarks/reproduction/table.tsv"
     shell:
         "python -m multihiggs.reproduction --claims {input.claims} --results-dir {RESULTS} --inputs {input.results} "
-        "{params.sample_sets} --setup {params.setup:q} --output-md {output.md} --output-tex {output.tex} "
+        "{params.sample_sets} --trainings {params.trainings} --setup {params.setup:q} --output-md {output.md} --output-tex {output.tex} "
         "--output-json {output.json} > {log} 2>&1"

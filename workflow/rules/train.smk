@@ -21,14 +21,14 @@ rule merge_training_set:
 
 
 def training_dataset(wildcards, split):
-    variant = SPANET_VARIANT_TABLE[wildcards.variant].dataset_variant
+    variant = variant_entry(wildcards.variant).dataset_variant
     return f"{RESULTS}/datasets/{wildcards.analysis}/{variant}/{split}.h5"
 
 
 def spanet_option_overrides(analysis, variant):
     """``--set key=value`` flags over config/options/base.json: the variant's options (multihiggs.methods), then
     config spanet.options, then spanet.analysis_options.<analysis>."""
-    options = dict(SPANET_VARIANT_TABLE[variant].options)
+    options = dict(variant_entry(variant).options)
     options.update(config["spanet"]["options"])
     options.update(config["spanet"].get("analysis_options", {}).get(analysis, {}))
     # booleans as JSON (true/false), which --set reads back as booleans
@@ -47,7 +47,7 @@ rule train_spanet:
         metrics=f"{RESULTS}/models/{{analysis}}/spanet_{{variant}}/metrics.json",
     params:
         overrides=lambda wildcards: spanet_option_overrides(wildcards.analysis, wildcards.variant),
-        seed=config["seed"],
+        seed=lambda wildcards: training_seed(wildcards.variant),
     # Capped at --cores locally; on a cluster it is what a job asks for (a fixed number, not "all of the node").
     threads: 8
     resources:
@@ -61,7 +61,7 @@ rule train_spanet:
     shell:
         "python -m multihiggs.spanet.train -of {input.options} -ef {input.event_file} -tf {input.train} "
         "-vf {input.val} -l $(dirname $(dirname {output.model})) -n spanet_{wildcards.variant} --seed {params.seed} "
-        "--gpus 1 --threads {threads} --no_progress --restart_changed {params.overrides} > {log} 2>&1"
+        "--gpus 1 --threads {threads} --no-progress --restart-changed {params.overrides} > {log} 2>&1"
 
 
 rule training_curves:

@@ -1,13 +1,12 @@
-"""Resolved Higgs candidates (jet pairs) chosen by a pairing baseline, and their dijet four-momenta."""
+"""Resolved Higgs candidates (jet pairs) chosen by a pairing baseline, in canonical order."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
 import numpy as np
-import vector
 
-from multihiggs.baselines.jets import Jets
+from multihiggs.jets import Jets, dijet_momenta
 
 
 @dataclass(frozen=True)
@@ -35,16 +34,6 @@ class HiggsCandidates:
     def n_reconstructed(self) -> np.ndarray:
         """Number of reconstructed candidates per event, int64 (N,)."""
         return (self.jet_pairs[..., 0] >= 0).sum(axis=1).astype(np.int64)
-
-
-def dijet_momenta(jets: Jets, jet_pairs: np.ndarray) -> vector.MomentumNumpy4D:
-    """Four-momenta (GeV) of jet pairs ``jet_pairs`` (int (N, ..., 2), -1 = no jet), shape (N, ...).
-
-    A missing jet contributes nothing (null four-vector).
-    """
-    jet_pairs = np.asarray(jet_pairs)
-    gathered = jets.take(jet_pairs.reshape(jets.n_events, -1)).four_momenta().reshape(jet_pairs.shape)
-    return gathered[..., 0] + gathered[..., 1]
 
 
 def canonical_candidates(jets: Jets, jet_pairs: np.ndarray, objective: np.ndarray) -> HiggsCandidates:

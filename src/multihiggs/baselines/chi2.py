@@ -1,4 +1,4 @@
-"""The chi^2 pairing baseline (seeds 000, 002): Higgs candidates with dijet masses closest to m_H.
+"""The chi^2 pairing baseline (li2023hhh, spanet_hh_hhh_2024): Higgs candidates with dijet masses closest to m_H.
 
 chi^2 = sum over candidates of (m_bb - m_H)^2 (GeV^2) is minimised over every unique assignment of the pooled
 jets to ``n_higgs`` unordered pairs. The pool is either the top 2 n_higgs jets by b-tag then pT (the seeds'
@@ -14,8 +14,8 @@ import numpy as np
 
 from multihiggs.baselines.assignments import assignment_pair_indices, jet_pairs, unique_assignments
 from multihiggs.baselines.candidates import HiggsCandidates, canonical_candidates
-from multihiggs.baselines.jets import Jets, check_distinct_jets
 from multihiggs.constants import HIGGS_MASS_GEV
+from multihiggs.jets import Jets, check_distinct_jets
 
 # Events per block are chosen so that one block's (events, assignments) chi^2 sums hold ~2^19 numbers (4 MB):
 # large enough to amortise numpy call overhead, small enough to stay in cache.

@@ -1,9 +1,9 @@
-"""The boosted + resolved "chi^2 + BDT" baseline of seed 002.
+"""The boosted + resolved "chi^2 + BDT" baseline of spanet_hh_hhh_2024.
 
 1. Boosted Higgs: the AK8 jets whose BDT score passes the working point, at most ``n_higgs``, by decreasing
    score (:func:`~multihiggs.baselines.fatjet_bdt.boosted_higgs_jets`).
 2. Overlap removal: AK5 jets within Delta R <= ``overlap_delta_r`` (default 0.5, the same rule as SPA-Net's
-   boosted + resolved post-processing, spec §5/§6) of a chosen AK8 jet are dropped.
+   boosted + resolved post-processing of spanet_hh_hhh_2024) of a chosen AK8 jet are dropped.
 3. Resolved Higgs: the chi^2 pairing of the remaining jets for the ``n_higgs - n_boosted`` Higgs left, from the
    top 2 (n_higgs - n_boosted) remaining jets by b-tag then pT (or all remaining jets); fewer if jets run out.
 """
@@ -17,10 +17,11 @@ import vector
 
 from multihiggs.baselines.chi2 import chi2_pairing
 from multihiggs.baselines.jet_selection import leading_by_btag_then_pt
-from multihiggs.baselines.jets import Jets
 from multihiggs.constants import HIGGS_MASS_GEV
+from multihiggs.jets import Jets
 
-#: Overlap radius between a chosen AK8 jet and AK5 jets (spec §5: ΔR <= 0.5, as in SPA-Net's post-processing).
+#: Overlap radius between a chosen AK8 jet and AK5 jets (ΔR <= 0.5, as in SPA-Net's post-processing of
+#: spanet_hh_hhh_2024).
 OVERLAP_DELTA_R = 0.5
 
 

@@ -1,4 +1,4 @@
-"""The boosted baseline of seed 002: an xgboost BDT telling H -> bb AK8 jets from QCD AK8 jets.
+"""The boosted baseline of spanet_hh_hhh_2024: an xgboost BDT telling H -> bb AK8 jets from QCD AK8 jets.
 
 Inputs per AK8 jet (layout names): pT (GeV), eta, mass (GeV), soft-drop mass (GeV), charged energy fraction,
 number of charged constituents, tau32 and tau21. Signal jets are the AK8 jets matched to a boosted Higgs target

@@ -1,7 +1,7 @@
 """The three ways to pair four chosen jets into two Higgs candidates, shared by the HH pairing baselines.
 
 Within each pairing the *leading* candidate is the one with the larger dijet pT (the usual convention of the
-HH -> 4b analyses the seeds follow; seed 003 itself does not spell it out).
+HH -> 4b analyses the seeds follow; hsieh_spanet2 itself does not spell it out).
 """
 
 from __future__ import annotations
@@ -12,8 +12,8 @@ import numpy as np
 import vector
 
 from multihiggs.baselines.assignments import unique_assignments
-from multihiggs.baselines.candidates import HiggsCandidates, canonical_candidates, dijet_momenta
-from multihiggs.baselines.jets import Jets, check_distinct_jets
+from multihiggs.baselines.candidates import HiggsCandidates, canonical_candidates
+from multihiggs.jets import Jets, check_distinct_jets, dijet_momenta
 
 N_PAIRINGS = 3
 

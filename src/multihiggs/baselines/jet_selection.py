@@ -4,14 +4,15 @@ from __future__ import annotations
 
 import numpy as np
 
-from multihiggs.baselines.jets import Jets
+from multihiggs.jets import Jets
 
 FOUR_TAG_PT_MIN_GEV = 40.0
 FOUR_TAG_ABS_ETA_MAX = 2.5
 
 
 def leading_by_btag_then_pt(jets: Jets, n_jets: int) -> np.ndarray:
-    """The ``n_jets`` leading real jets, b-tagged jets first, each group by decreasing pT (seeds 000, 002).
+    """The ``n_jets`` leading real jets, b-tagged jets first, each group by decreasing pT (li2023hhh,
+    spanet_hh_hhh_2024).
 
     Returns:
         int64 (N, n_jets): original jet indices in that order; -1 in the trailing slots of events with fewer
@@ -25,7 +26,7 @@ def leading_by_btag_then_pt(jets: Jets, n_jets: int) -> np.ndarray:
 
 
 def leading_by_pt(jets: Jets, n_jets: int) -> np.ndarray:
-    """The ``n_jets`` hardest real jets, whatever their b tag (seed 000's HH chi^2: "top 4 jets").
+    """The ``n_jets`` hardest real jets, whatever their b tag (li2023hhh's HH chi^2: "top 4 jets").
 
     Returns:
         int64 (N, n_jets): original jet indices by decreasing pT; -1 in the trailing slots of events with fewer
@@ -42,7 +43,7 @@ def four_tag_jets(
     pt_min_gev: float = FOUR_TAG_PT_MIN_GEV,
     abs_eta_max: float = FOUR_TAG_ABS_ETA_MAX,
 ) -> np.ndarray:
-    """The four leading-pT b-tagged jets with pT > ``pt_min_gev`` and |eta| < ``abs_eta_max`` (seed 003).
+    """The four leading-pT b-tagged jets with pT > ``pt_min_gev`` and |eta| < ``abs_eta_max`` (hsieh_spanet2).
 
     Seed 003's "four tag cut" keeps events with at least four such jets; those four jets (the hardest ones when
     there are more) form the two Higgs candidates.

@@ -1,4 +1,4 @@
-"""The mass-agnostic HH pairing baseline (seed 000): the two candidates whose masses are most alike.
+"""The mass-agnostic HH pairing baseline (li2023hhh): the two candidates whose masses are most alike.
 
 Over the three pairings of four chosen jets, minimise the distance of the point (m_lead, m_sub) to the line
 m_lead = k m_sub in the mass plane,
@@ -16,7 +16,7 @@ import numpy as np
 
 from multihiggs.baselines.candidates import HiggsCandidates
 from multihiggs.baselines.hh_pairings import choose_pairing, hh_pairings
-from multihiggs.baselines.jets import Jets
+from multihiggs.jets import Jets
 
 DEFAULT_MASS_RATIO = 125.0 / 120.0
 
@@ -29,8 +29,8 @@ def mass_agnostic_pairing(
     Args:
         jets: the events' AK5 jets, (N, J).
         four_jets: original indices of the four jets to pair, e.g. from
-            :func:`~multihiggs.baselines.jet_selection.four_tag_jets` (seed 003) or
-            :func:`~multihiggs.baselines.jet_selection.leading_by_btag_then_pt` (seed 000, "top 4 jets").
+            :func:`~multihiggs.baselines.jet_selection.four_tag_jets` (hsieh_spanet2) or
+            :func:`~multihiggs.baselines.jet_selection.leading_by_btag_then_pt` (li2023hhh, "top 4 jets").
         mass_ratio: k, the expected ratio m_lead / m_sub.
 
     Returns:

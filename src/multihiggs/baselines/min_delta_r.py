@@ -1,4 +1,4 @@
-"""The min-Delta R HH pairing baseline (seed 003's "min-ΔR" pairing).
+"""The min-Delta R HH pairing baseline (hsieh_spanet2's "min-ΔR" pairing).
 
 Over the three pairings of four chosen jets, take the one whose *leading* candidate (larger dijet pT) has the
 smallest Delta R = sqrt(Delta eta^2 + Delta phi^2) between its two jets; the subleading candidate is the other
@@ -14,7 +14,7 @@ import numpy as np
 
 from multihiggs.baselines.candidates import HiggsCandidates
 from multihiggs.baselines.hh_pairings import choose_pairing, hh_pairings
-from multihiggs.baselines.jets import Jets
+from multihiggs.jets import Jets
 
 
 def min_delta_r_pairing(jets: Jets, four_jets: np.ndarray) -> HiggsCandidates:

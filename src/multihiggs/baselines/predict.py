@@ -3,8 +3,8 @@
     python -m multihiggs.baselines.predict --method chi2 --n-higgs 3 -i TEST.h5 -o PRED.h5
 
 Methods: ``chi2`` (top 2 n_higgs jets by b-tag then pT), ``chi2_leading_pt`` (the 2 n_higgs leading-pT jets, no
-b-tag ordering: seed 000's HH chi^2), ``chi2_all`` (every jet), ``mass_agnostic`` and
-``min_delta_r`` (HH only; four jets chosen by ``--hh-jets``: seed 003's four-tag selection by default), and
+b-tag ordering: li2023hhh's HH chi^2), ``chi2_all`` (every jet), ``mass_agnostic`` and
+``min_delta_r`` (HH only; four jets chosen by ``--hh-jets``: hsieh_spanet2's four-tag selection by default), and
 ``chi2_bdt`` (BDT-tagged AK8 jets + chi^2 on the other AK5 jets; needs ``--bdt-model``).
 """
 
@@ -26,14 +26,14 @@ from multihiggs.baselines.fatjet_bdt import (
     load_fatjet_bdt,
     stored_threshold,
 )
-from multihiggs.baselines.inputs import read_boosted_features, read_jets
 from multihiggs.baselines.jet_selection import four_tag_jets, leading_by_btag_then_pt, leading_by_pt
-from multihiggs.baselines.jets import Jets
 from multihiggs.baselines.mass_agnostic import mass_agnostic_pairing
 from multihiggs.baselines.min_delta_r import min_delta_r_pairing
 from multihiggs.cli import run_main
 from multihiggs.io.predictions import Predictions, write_predictions
+from multihiggs.io.readers import read_boosted_features, read_jets
 from multihiggs.io.spanet_layout import BTAG_FEATURE_BY_WORKING_POINT
+from multihiggs.jets import Jets
 from multihiggs.methods import BASELINES
 
 #: The baselines this module implements: those of multihiggs.methods.BASELINES (the AK8 BDT ones apart).
@@ -113,7 +113,7 @@ def main(argv: Sequence[str] | None = None) -> None:
         "--hh-jets",
         default="four_tag",
         choices=HH_JET_SELECTIONS,
-        help="four jets paired by mass_agnostic/min_delta_r (default: seed 003's four-tag selection)",
+        help="four jets paired by mass_agnostic/min_delta_r (default: hsieh_spanet2's four-tag selection)",
     )
     parser.add_argument("--bdt-model", help="fat-jet BDT (xgboost JSON) for chi2_bdt")
     parser.add_argument("--bdt-threshold", type=float, help="BDT score cut (default: the one stored in the model)")

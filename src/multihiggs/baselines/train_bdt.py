@@ -29,13 +29,14 @@ from multihiggs.baselines.fatjet_bdt import (
     training_jets,
     working_point,
 )
-from multihiggs.baselines.inputs import (
+from multihiggs.cli import run_main
+from multihiggs.io.readers import (
     read_boosted_features,
     read_boosted_targets,
     read_selection_weight,
     read_signal_labels,
 )
-from multihiggs.cli import run_main
+from multihiggs.training_weights import signal_selection_weights
 
 
 def labelled_fatjets(paths: Sequence[str | Path], n_higgs: int) -> tuple[np.ndarray, np.ndarray, np.ndarray | None]:
@@ -64,7 +65,7 @@ def _train(args: argparse.Namespace) -> None:
             "AK8 jets: both classes are needed (more events, or a lower AK8 pT cut)"
         )
     if train_weights is not None:  # signal jets: mean 1, as the unweighted training
-        train_weights = np.where(train_labels == 1, train_weights / train_weights[train_labels == 1].mean(), 1.0)
+        train_weights = signal_selection_weights(train_weights, train_labels == 1)
     model = train_fatjet_bdt(
         train_inputs, train_labels, seed=args.seed, n_estimators=args.n_estimators, sample_weight=train_weights
     )

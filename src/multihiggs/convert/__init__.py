@@ -1,4 +1,4 @@
-"""Conversion of Delphes-schema ROOT files to the SPANet HDF5 layout (spec §3–4).
+"""Conversion of Delphes-schema ROOT files to the SPANet HDF5 layout (the layout of multihiggs.io.spanet_layout).
 
 Modules: ``truth`` (Higgs bosons and b quarks from the generator record), ``matching`` (quarks to AK5 jets, Higgs
 to AK8 jets), ``selection`` (jet acceptance, jet count, four-tag cut or tag-rate weights), ``features`` (input

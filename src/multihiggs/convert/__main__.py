@@ -41,7 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     kind = parser.add_mutually_exclusive_group()
     kind.add_argument("--signal", dest="signal", action="store_true", default=None, help="default for hh, hhh")
     kind.add_argument("--background", dest="signal", action="store_false", help="default for qcd")
-    parser.add_argument("--four-tag", action="store_true", help="require >= N b-tagged jets (seed 003)")
+    parser.add_argument("--four-tag", action="store_true", help="require >= N b-tagged jets (hsieh_spanet2)")
     parser.add_argument(
         "--tag-rate-weights",
         action="store_true",

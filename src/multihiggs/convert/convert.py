@@ -51,6 +51,17 @@ from multihiggs.io.delphes import (
     plan_branches,
     remap_btag_bits,
 )
+from multihiggs.io.spanet_layout import (
+    ATTR_ABSENT_INPUTS,
+    ATTR_CONFIG,
+    ATTR_INPUTS,
+    ATTR_MIN_JETS,
+    ATTR_N_GENERATED,
+    ATTR_N_HIGGS,
+    ATTR_SAMPLE_NAMES,
+    ATTR_SPLIT,
+    ATTR_TAG_RATE,
+)
 
 PROCESSES = ("hh", "hhh", "qcd")
 WEIGHT_CONVENTIONS = ("sum", "mean")
@@ -75,17 +86,6 @@ REQUIRED_JET_FIELDS = ("PT", "Eta", "Phi", "Mass")
 #: Collections a card may lack entirely (filled as no objects, i.e. masked in the SPANet layout).
 OPTIONAL_COLLECTIONS = ("FatJet",)
 _FLOAT_FIELDS = {"PT", "Eta", "Phi", "Mass", "SoftDroppedMass", "Tau1", "Tau2", "Tau3", "ChargedEnergyFraction"}
-
-# File attributes (bookkeeping, read by merge and tables).
-ATTR_SAMPLE_NAMES = "sample_names"  # JSON {sample_id: sample name}
-ATTR_N_HIGGS = "n_higgs"
-ATTR_MIN_JETS = "min_jets"
-ATTR_CONFIG = "conversion_config"  # JSON of ConversionConfig
-ATTR_SPLIT = "split"
-ATTR_N_GENERATED = "n_generated_events"
-ATTR_INPUTS = "input_files"
-ATTR_TAG_RATE = "tag_rate_model"  # JSON: null (truth TRF or none) or the inclusive TRF summary
-ATTR_ABSENT_INPUTS = "absent_inputs"  # JSON list of input branches the files lacked (filled, see required_branches)
 
 
 def sample_id(sample: str) -> int:
@@ -181,7 +181,7 @@ class ConversionSummary:
     sample: str
     n_generated: int = 0
     n_selected: int = 0
-    n_per_split: dict[str, int] = field(default_factory=lambda: dict.fromkeys(splits.SPLIT_NAMES, 0))
+    n_per_split: dict[str, int] = field(default_factory=lambda: dict.fromkeys(layout.SPLIT_NAMES, 0))
     sum_weights_pb: float = 0.0
     n_resolved_higgs: int = 0
     n_boosted_higgs: int = 0
@@ -456,7 +456,7 @@ def _summarise(summary: ConversionSummary, columns: Mapping[str, np.ndarray], sp
     boosted = matching.boosted_reconstructable(boosted_targets)
     summary.n_selected += len(split)
     summary.n_truth_higgs += int(np.isfinite(stacked_truth_pt(columns, n_higgs)).sum())
-    for index, name in enumerate(splits.SPLIT_NAMES):
+    for index, name in enumerate(layout.SPLIT_NAMES):
         summary.n_per_split[name] += int((split == index).sum())
     summary.sum_weights_pb += float(columns[layout.event_weight_key()].sum())
     summary.n_resolved_higgs += int(resolved.sum())
@@ -537,7 +537,7 @@ def inclusive_tag_rate_model(
 def remove_outputs(output_dir: str | Path) -> list[Path]:
     """Delete a conversion's output files in ``output_dir`` (a failed rerun must not leave the previous run's
     files looking current); return their paths."""
-    paths = [Path(output_dir) / f"{name}.h5" for name in splits.SPLIT_NAMES]
+    paths = [Path(output_dir) / f"{name}.h5" for name in layout.SPLIT_NAMES]
     for stale in paths:
         stale.unlink(missing_ok=True)
     return paths
@@ -587,7 +587,7 @@ def convert(
                 _summarise(summary, columns, split, config.n_higgs)
         check_converted(summary, config)
         config_json = json.dumps(asdict(config), sort_keys=True)
-        for name, writer in zip(splits.SPLIT_NAMES, writers, strict=True):
+        for name, writer in zip(layout.SPLIT_NAMES, writers, strict=True):
             writer.set_attributes(
                 {
                     ATTR_SAMPLE_NAMES: json.dumps({str(sample_id(config.sample)): config.sample}),

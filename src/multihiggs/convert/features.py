@@ -1,4 +1,4 @@
-"""SPANet input arrays (spec §3) from selected, pT-ordered jets (pure; GeV, rad).
+"""SPANet input arrays (multihiggs.io.spanet_layout) from selected, pT-ordered jets (pure; GeV, rad).
 
 Sequential inputs are fixed-width, zero-padded arrays with a boolean ``MASK`` (True for a real jet); the caller
 truncates the pT-ordered lists to the stored width (the softest jets go). Values are raw (pT and mass in GeV): the

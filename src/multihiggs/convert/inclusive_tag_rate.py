@@ -32,7 +32,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from multihiggs.convert.selection import probability_at_least
+from multihiggs.generate.reco.btag import probability_at_least
 
 TAG_RATE_MODELS = ("truth", "inclusive")
 DEFAULT_PT_EDGES_GEV = (40.0, 60.0, 80.0, 100.0, 150.0, 200.0, 300.0, 500.0)

@@ -1,4 +1,5 @@
-"""Truth matching of Higgs b quarks to AK5 jets and of Higgs bosons to AK8 jets (spec §4; pure; rad).
+"""Truth matching of Higgs b quarks to AK5 jets and of Higgs bosons to AK8 jets (the matching of spanet_hh_hhh_2024;
+pure; rad).
 
 - Resolved: a b quark matches the closest AK5 jet with ΔR ≤ 0.5 that carries hadron b flavour (``Jet.Flavor`` 5);
   one jet cannot take two quarks: pairs are accepted closest first, globally over the event (a quark that loses

@@ -1,15 +1,15 @@
 """Merge converted HDF5 files into one training/validation file, shuffled with a seed.
 
 ``python -m multihiggs.convert.merge -o OUT.h5 IN1.h5 IN2.h5 … [--seed S] [--kl-random-from K1 K2 …]
-[--balance] [--max-background-ratio R] [--flatten-mass [--mass-bin-width 10]]``
+[--balance] [--background-per-signal R] [--flatten-mass [--mass-bin-width 10]]``
 
 - ``--kl-random-from``: background events (``CLASSIFICATIONS/EVENT/signal`` = 0) get ``INPUTS/Event/kl`` drawn
   uniformly from the list (the κλ-mixed variant: κλ is a network input, and background must not reveal itself by it).
 - ``--balance``: every signal input contributes the same number of events (the smallest signal input's count, a
   seeded random subset of the others); background inputs are kept whole.
-- ``--max-background-ratio R``: at most R background events per kept signal event, a seeded random subset taken
-  from every background input in proportion to its size (SPA-Net learns assignments from signal: a QCD-rich mix
-  spends most of each epoch on events without targets).
+- ``--background-per-signal R`` (alias ``--max-background-ratio``): at most R background events per kept signal
+  event, a seeded random subset taken from every background input in proportion to its size (SPA-Net learns
+  assignments from signal: a QCD-rich mix spends most of each epoch on events without targets).
 - ``--flatten-mass``: ``WEIGHTS/h{i}/mass_weight`` = w(m_gen) flattening the truth Higgs mass spectrum of the merged
   file. Binning: bins of ``--mass-bin-width`` GeV (default 10) centred on multiples of the width, spanning the
   observed masses (so the mass points 80, 90, …, 170 GeV of the scan each get a bin). All Higgs slots are pooled;
@@ -34,10 +34,10 @@ import h5py
 import numpy as np
 
 from multihiggs.cli import run_main
-from multihiggs.convert.convert import ATTR_MIN_JETS, ATTR_N_HIGGS, ATTR_SAMPLE_NAMES
 from multihiggs.convert.h5append import AppendableH5
 from multihiggs.io import spanet_layout as layout
 from multihiggs.io.hdf5 import open_hdf5, read_dataset
+from multihiggs.io.spanet_layout import ATTR_MIN_JETS, ATTR_N_HIGGS, ATTR_SAMPLE_NAMES
 
 DEFAULT_MASS_BIN_WIDTH_GEV = 10.0
 ATTR_MERGE = "merge_config"
@@ -101,7 +101,7 @@ def capped_background_rows(
     Each background file keeps the same fraction of its rows (rounded down), so their mix is unchanged.
     """
     if max_ratio < 0:
-        raise MergeInputError(f"--max-background-ratio must be >= 0, got {max_ratio}")
+        raise MergeInputError(f"--background-per-signal must be >= 0, got {max_ratio}")
     n_signal = sum(len(kept) for kept, signal in zip(rows, is_signal_file, strict=True) if signal)
     n_background = sum(len(kept) for kept, signal in zip(rows, is_signal_file, strict=True) if not signal)
     allowed = int(np.floor(max_ratio * n_signal))
@@ -222,7 +222,13 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--kl-random-from", type=float, nargs="+", default=None, metavar="KL")
     parser.add_argument("--balance", action="store_true", help="equal event counts per signal input")
     parser.add_argument(
-        "--max-background-ratio", type=float, default=None, metavar="R", help="background events per signal event"
+        "--background-per-signal",
+        "--max-background-ratio",
+        dest="max_background_ratio",
+        type=float,
+        default=None,
+        metavar="R",
+        help="at most R background events per signal event (config spanet.background_per_signal)",
     )
     parser.add_argument("--flatten-mass", action="store_true", help="flat-mass weights WEIGHTS/h{i}/mass_weight")
     parser.add_argument("--mass-bin-width", type=float, default=DEFAULT_MASS_BIN_WIDTH_GEV, help="GeV")

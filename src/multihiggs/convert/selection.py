@@ -1,8 +1,8 @@
 """Object and event selection (pure; GeV): jet acceptance, pT ordering, jet-count and four-tag requirements.
 
-Defaults follow spec §2 and seed 003: AK5 jets pT > 20 GeV, |η| < 2.5; AK8 jets pT > 250 GeV, |η| < 2.5; the
-four-tag cut asks for at least four b-tagged jets with pT > 40 GeV, |η| < 2.5. For background samples the cut can
-be replaced by tag-rate-function weights: P(≥ n tags) from per-jet tag efficiencies (a Poisson-binomial sum), which
+Defaults follow a Delphes CMS card and hsieh_spanet2: AK5 jets pT > 20 GeV, |η| < 2.5; AK8 jets pT > 250 GeV,
+|η| < 2.5; the four-tag cut asks for at least four b-tagged jets with pT > 40 GeV, |η| < 2.5. The cut can be
+replaced by tag-rate-function weights: P(≥ n tags) from per-jet tag efficiencies (a Poisson-binomial sum), which
 keeps every event with a weight instead of the few that pass.
 """
 
@@ -101,27 +101,6 @@ def select_and_order(
 def tag_candidates(jets: SelectedObjects, config: SelectionConfig) -> np.ndarray:
     """(N, W) bool: selected jets that count for the four-tag requirement (pT > tag_min_pt, |η| < tag_max_abs_eta)."""
     return jets.mask & (jets["PT"] > config.tag_min_pt) & (np.abs(jets["Eta"]) < config.tag_max_abs_eta)
-
-
-def probability_at_least(efficiency: np.ndarray, n_required: int) -> np.ndarray:
-    """P(at least ``n_required`` of the jets are tagged), jets tagged independently (Poisson-binomial).
-
-    ``efficiency``: (N, J) per-jet tag probabilities in [0, 1] (0 for padding). Returns (N,). The distribution of
-    the number of tags is built jet by jet, keeping counts 0 … n_required - 1 and one bin for "n_required or more".
-    """
-    efficiency = np.asarray(efficiency, dtype=np.float64)
-    n_events = efficiency.shape[0]
-    if n_required <= 0:
-        return np.ones(n_events)
-    tag_count = np.zeros((n_events, n_required + 1))
-    tag_count[:, 0] = 1.0
-    for jet in range(efficiency.shape[1]):
-        p = efficiency[:, jet : jet + 1]
-        shifted = np.zeros_like(tag_count)
-        shifted[:, 1:] = tag_count[:, :-1]
-        shifted[:, -1] += tag_count[:, -1]  # "n or more" stays there when one more jet is tagged
-        tag_count = tag_count * (1.0 - p) + shifted * p
-    return tag_count[:, -1]
 
 
 def pass_jet_count(n_jets: np.ndarray, config: SelectionConfig) -> np.ndarray:

@@ -65,7 +65,8 @@ def event_observables(
 
 def read_file_observables(path: str | Path) -> tuple[dict[str, np.ndarray], np.ndarray]:
     """(observables, event weights in pb) of one converted file."""
-    from multihiggs.convert.convert import ATTR_N_HIGGS, stacked_targets
+    from multihiggs.convert.convert import stacked_targets
+    from multihiggs.io.spanet_layout import ATTR_N_HIGGS
 
     with open_hdf5(path) as handle:
         n_higgs = int(handle.attrs[ATTR_N_HIGGS])

@@ -11,7 +11,8 @@ import hashlib
 
 import numpy as np
 
-SPLIT_NAMES: tuple[str, ...] = ("train", "val", "test")
+from multihiggs.io.spanet_layout import SPLIT_NAMES
+
 DEFAULT_FRACTIONS: tuple[float, ...] = (0.7, 0.1, 0.2)
 
 _MASK64 = (1 << 64) - 1

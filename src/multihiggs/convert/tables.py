@@ -1,4 +1,4 @@
-"""Truth-matching statistics: fraction of events with 0…H reconstructable Higgs bosons (seed 000 table shape).
+"""Truth-matching statistics: fraction of events with 0…H reconstructable Higgs bosons (li2023hhh table shape).
 
 ``python -m multihiggs.convert.tables --input SAMPLE_test.h5 … --output-md X.md --output-tex X.tex``
 
@@ -22,11 +22,13 @@ from pathlib import Path
 import numpy as np
 
 from multihiggs.cli import run_main
-from multihiggs.convert.convert import ATTR_MIN_JETS, ATTR_N_HIGGS, ATTR_SAMPLE_NAMES, stacked_targets
+from multihiggs.convert.convert import stacked_targets
 from multihiggs.convert.matching import boosted_reconstructable, resolved_reconstructable
 from multihiggs.io import spanet_layout as layout
+from multihiggs.io.atomic import write_text
 from multihiggs.io.hdf5 import open_hdf5, read_dataset, selection_weight_of
-from multihiggs.tables import latex_table, markdown_table, write_text
+from multihiggs.io.spanet_layout import ATTR_MIN_JETS, ATTR_N_HIGGS, ATTR_SAMPLE_NAMES
+from multihiggs.tables import latex_table, markdown_table
 
 CATEGORIES = ("resolved", "boosted", "resolved or boosted")
 MAX_HIGGS_COLUMNS = 3

@@ -1,6 +1,6 @@
 """Tag-rate-function (TRF) backgrounds: b-tag configurations drawn given "at least n tags" (pure, vectorised).
 
-With tag-rate weights a background event is kept with weight P(≥ n tags) (``selection.probability_at_least``)
+With tag-rate weights a background event is kept with weight P(≥ n tags) (``generate.reco.btag.probability_at_least``)
 instead of being cut on its drawn tags, which plain QCD almost never passes. Its b-tag *inputs* must then look
 like those of a selected event, so the tags of its candidate jets (the jets the requirement counts) are redrawn
 from the distribution conditioned on passing:
@@ -37,7 +37,7 @@ def at_least_tails(efficiency: np.ndarray, n_required: int) -> np.ndarray:
     """Tail table R (N, J+1, n_required+1): R[:, j, k] = P(jets j … J−1 supply at least k tags).
 
     ``efficiency``: (N, J) per-jet tag probabilities in [0, 1] (0 for jets that cannot count). R[:, 0, n] is
-    P(≥ n tags) of the whole event, ``selection.probability_at_least``.
+    P(≥ n tags) of the whole event, ``generate.reco.btag.probability_at_least``.
     """
     efficiency = np.asarray(efficiency, dtype=np.float64)
     if n_required < 0:

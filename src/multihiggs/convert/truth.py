@@ -3,7 +3,7 @@
 Works on our pruned record and on a full Delphes ``Particle`` record alike: both give, per particle, ``PID`` and the
 Delphes links ``M1, M2, D1, D2`` (index of a mother/daughter within the event's record, -1 for none).
 
-Definitions (spec §4):
+Definitions (those of spanet_hh_hhh_2024):
 
 - a *copy* of a particle is a daughter with the same PID (a shower recoil or a re-emission keeps the parton);
   copy chains are followed through ``M1``/``M2`` (child side) and ``D1``/``D2`` (parent side);

@@ -1,4 +1,5 @@
-"""multihiggs.evaluate: reconstruction, sculpting and classification metrics of the methods (spec §7).
+"""multihiggs.evaluate: reconstruction, sculpting and classification metrics of the methods (the metric definitions
+of spanet_hh_hhh_2024 and li2023hhh, docs/sources.md).
 
 Modules: ``matching`` (candidates vs targets), ``metrics`` (purity, efficiency, event/H purity), ``binomial``
 (intervals), ``candidates`` and ``masses`` (candidate kinematics and mass histograms), ``sculpting`` (QCD mass

@@ -2,7 +2,7 @@
 
 Writes every reconstruction metric (purity and efficiency vs pT, inclusive, event/H purity by jet multiplicity and
 by number of reconstructable Higgs, candidate-mass histograms, m_H1–m_H2 plane; the same event metrics in the
-resolved-only view of seeds 000/003) as JSON with bin edges, values and
+resolved-only view of li2023hhh/hsieh_spanet2) as JSON with bin edges, values and
 interval bounds (layout in :mod:`multihiggs.evaluate.summary`). When the test file holds signal and background
 and the method has a finite ``signal_score``, a ``classification`` block is added. Exit status 2 on bad input.
 """
@@ -20,7 +20,6 @@ from multihiggs.evaluate.binomial import INTERVAL_METHODS, ONE_SIGMA
 from multihiggs.evaluate.candidates import candidate_kinematics
 from multihiggs.evaluate.classification import classification_summary
 from multihiggs.evaluate.inputs import read_event_inputs, read_matching_predictions, read_truth_higgs
-from multihiggs.evaluate.jsonio import write_json
 from multihiggs.evaluate.masses import DEFAULT_MASS_EDGES
 from multihiggs.evaluate.matching import match_candidates
 from multihiggs.evaluate.summary import (
@@ -29,6 +28,7 @@ from multihiggs.evaluate.summary import (
     resolved_only_match,
     resolved_only_summary,
 )
+from multihiggs.io.jsonio import write_json
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -9,9 +9,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from multihiggs.baselines.candidates import dijet_momenta
-from multihiggs.baselines.jets import Jets
 from multihiggs.evaluate.matching import resolved_present, stack_candidates
+from multihiggs.jets import Jets, dijet_momenta
 
 
 @dataclass(frozen=True)

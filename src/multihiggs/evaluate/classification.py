@@ -3,7 +3,7 @@
     python -m multihiggs.evaluate.classification --test S.h5 B.h5 --predictions PS.h5 PB.h5 -o CLASS.json
 
 Test files and prediction files pair up in order; their events are pooled. Labels come from
-``CLASSIFICATIONS/EVENT/signal``. By default every event counts once (as seed 003's ACC/AUC); ``--weights
+``CLASSIFICATIONS/EVENT/signal``. By default every event counts once (as hsieh_spanet2's ACC/AUC); ``--weights
 class-balanced`` uses the event weights rescaled so that signal and background carry equal totals.
 """
 
@@ -16,12 +16,12 @@ from typing import Any
 import numpy as np
 from sklearn.metrics import accuracy_score, roc_auc_score, roc_curve
 
-from multihiggs.baselines.inputs import read_signal_labels
 from multihiggs.cli import run_main
 from multihiggs.evaluate.inputs import read_matching_predictions
-from multihiggs.evaluate.jsonio import write_json
 from multihiggs.io import spanet_layout as layout
 from multihiggs.io.hdf5 import read_datasets
+from multihiggs.io.jsonio import write_json
+from multihiggs.io.readers import read_signal_labels
 
 DEFAULT_THRESHOLD = 0.5
 ROC_POINTS = 201

@@ -1,6 +1,6 @@
 """Read what the evaluation needs from a SPANet-layout test file and a prediction file (names from the layout).
 
-The jet readers of :mod:`multihiggs.baselines.inputs` are reused, so AK5/AK8 inputs are read in one place.
+The jet readers of :mod:`multihiggs.io.readers` are reused, so AK5/AK8 inputs are read in one place.
 """
 
 from __future__ import annotations
@@ -10,13 +10,13 @@ from pathlib import Path
 
 import numpy as np
 
-from multihiggs.baselines.inputs import read_boosted_features, read_jets, read_selection_weight, read_signal_labels
-from multihiggs.baselines.jets import Jets
 from multihiggs.evaluate.candidates import BoostedJets
 from multihiggs.evaluate.matching import HiggsTargets
 from multihiggs.io import spanet_layout as layout
 from multihiggs.io.hdf5 import read_datasets
 from multihiggs.io.predictions import Predictions, read_predictions
+from multihiggs.io.readers import read_boosted_features, read_jets, read_selection_weight, read_signal_labels
+from multihiggs.jets import Jets
 
 
 @dataclass(frozen=True)

@@ -23,7 +23,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from multihiggs.baselines.jets import check_distinct_jets
+from multihiggs.jets import check_distinct_jets
 
 NO_MATCH = -1
 

@@ -1,17 +1,18 @@
-"""Reconstruction metrics of spec §7 from a :class:`~multihiggs.evaluate.matching.CandidateMatch` (pure functions).
+"""Reconstruction metrics (the definitions of spanet_hh_hhh_2024 and li2023hhh) from a
+:class:`~multihiggs.evaluate.matching.CandidateMatch` (pure functions).
 
 Definitions (topology t = resolved, boosted or combined):
 
 - **Reconstruction purity** (t) = correct candidates of topology t / candidates of topology t. Binned in the
-  **reconstructed** pT of the candidate (dijet pT, or AK8 jet pT), as seed 002 does: a wrong candidate has no
+  **reconstructed** pT of the candidate (dijet pT, or AK8 jet pT), as spanet_hh_hhh_2024 does: a wrong candidate has no
   truth Higgs, so the candidate's own pT is the only pT every candidate has.
 - **Matching efficiency** (t) = target Higgs of topology t credited to a candidate of topology t / target Higgs of
   topology t, binned in **truth** Higgs pT. Each reconstructable truth Higgs has one target topology, boosted
-  taking priority (seed 002: "bh_i is selected if detected, else h_i"; as in the seed-002 analysis code): boosted
+  taking priority (spanet_hh_hhh_2024: "bh_i is selected if detected, else h_i"; as in its analysis code): boosted
   if it has an AK8 target, else resolved. Combined: credited to any candidate / reconstructable either way — so a
   boosted-target Higgs found as a jet pair counts in the combined efficiency only.
 - **Event purity** = events whose reconstructable Higgs are all reconstructed correctly / events; **H purity** =
-  correctly reconstructed Higgs / reconstructable Higgs (seed 003 calls these event and Higgs efficiency). Extra
+  correctly reconstructed Higgs / reconstructable Higgs (hsieh_spanet2 calls these event and Higgs efficiency). Extra
   candidates for non-reconstructable Higgs do not spoil an event. Given per jet-multiplicity bin and per category
   of the number of reconstructable Higgs; the **event fraction** is the share of all events in that cell.
 

@@ -21,13 +21,13 @@ import hist
 import numpy as np
 from scipy.spatial.distance import jensenshannon
 
-from multihiggs.baselines.jets import Jets
 from multihiggs.cli import run_main
 from multihiggs.evaluate.candidates import BoostedJets, candidate_kinematics
 from multihiggs.evaluate.inputs import read_event_inputs, read_matching_predictions
-from multihiggs.evaluate.jsonio import histogram_dict, write_json
 from multihiggs.evaluate.masses import DEFAULT_MASS_EDGES, DEFAULT_PLANE_EDGES, mass_histogram, mass_plane
 from multihiggs.evaluate.matching import resolved_present
+from multihiggs.io.jsonio import histogram_dict, write_json
+from multihiggs.jets import Jets
 
 
 def random_repairing(resolved_assignments: np.ndarray, rng: np.random.Generator) -> np.ndarray:

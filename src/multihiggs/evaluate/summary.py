@@ -8,9 +8,9 @@ Layout of the dict (ratios are {"value", "lower", "upper", "numerator", "denomin
 - ``events``: {"jet_bins": [{"label", "minimum", "maximum"}], "categories": {key: {"label", "event_fraction",
   "event_purity", "higgs_purity": [ratio per jet bin]}}}.
 - ``masses``: {"resolved" | "boosted" | "all" | "correct": 1D histogram}; ``mass_plane``: 2D histogram of
-  (m_H1, m_H2) (see :func:`multihiggs.evaluate.jsonio.histogram_dict`).
-- ``resolved_only`` (:func:`resolved_only_summary`): the resolved-only view of seeds 000 and 003, whose networks
-  had no AK8 targets: {"events", "inclusive": {"efficiency"}, "vs_pt": {"efficiency"}} with the layouts above.
+  (m_H1, m_H2) (see :func:`multihiggs.io.jsonio.histogram_dict`).
+- ``resolved_only`` (:func:`resolved_only_summary`): the resolved-only view of li2023hhh and hsieh_spanet2, whose
+  networks had no AK8 targets: {"events", "inclusive": {"efficiency"}, "vs_pt": {"efficiency"}} with the layouts above.
 """
 
 from __future__ import annotations
@@ -22,9 +22,9 @@ import numpy as np
 from multihiggs.evaluate import metrics
 from multihiggs.evaluate.binomial import ONE_SIGMA, IntervalMethod
 from multihiggs.evaluate.candidates import CandidateKinematics
-from multihiggs.evaluate.jsonio import histogram_dict
 from multihiggs.evaluate.masses import DEFAULT_MASS_EDGES, DEFAULT_PLANE_EDGES, mass_histogram, mass_plane
 from multihiggs.evaluate.matching import CandidateMatch, HiggsTargets, match_candidates
+from multihiggs.io.jsonio import histogram_dict
 
 DEFAULT_PT_EDGES = np.array([0, 50, 100, 150, 200, 250, 300, 350, 400, 500, 600, 800, 1000], dtype=np.float64)
 

@@ -4,10 +4,10 @@
 
 KIND:
 
-- ``event_purity`` (seed 000): per method and sample, event purity and H purity for "1–H h" and "H h" events.
-- ``purity_by_njets`` (seed 000): H purity per jet multiplicity (= 2H, = 2H+1, ≥ 2H+2, full), a column per
+- ``event_purity`` (li2023hhh): per method and sample, event purity and H purity for "1–H h" and "H h" events.
+- ``purity_by_njets`` (li2023hhh): H purity per jet multiplicity (= 2H, = 2H+1, ≥ 2H+2, full), a column per
   method and category (inputs: one sample).
-- ``efficiency_by_njets`` (seed 003): per method and sample and jet multiplicity, for complete ("H h") events:
+- ``efficiency_by_njets`` (hsieh_spanet2): per method and sample and jet multiplicity, for complete ("H h") events:
   event fraction, event efficiency, Higgs efficiency.
 - ``classification``: ACC and AUC per method (classification files or metrics files with a classification block).
 - ``sculpting``: Jensen–Shannon distances to the random re-pairing and to random jet pairs per method.
@@ -23,8 +23,9 @@ from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from multihiggs.cli import run_main
-from multihiggs.evaluate.jsonio import read_documents
-from multihiggs.tables import latex_table, markdown_table, write_text
+from multihiggs.io.atomic import write_text
+from multihiggs.io.jsonio import read_documents
+from multihiggs.tables import latex_table, markdown_table
 
 Row = list[str]
 Table = tuple[list[str], list[Row]]
@@ -102,7 +103,7 @@ def efficiency_by_njets_table(documents: Sequence[Mapping[str, Any]]) -> Table:
 
 
 def classification_table(documents: Sequence[Mapping[str, Any]]) -> Table:
-    """ACC and AUC per method (seed 003 Tables 8, 10)."""
+    """ACC and AUC per method (hsieh_spanet2 Tables 8, 10)."""
     rows = []
     for document in documents:
         block = document.get("classification") if document.get("kind") == "metrics" else document

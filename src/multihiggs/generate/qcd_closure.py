@@ -34,8 +34,7 @@ import numpy as np
 import vector
 
 from multihiggs.closure import WeightedHistogram, compare_yields, histogram_fields, kish_n_eff
-from multihiggs.convert.selection import probability_at_least
-from multihiggs.generate.reco.btag import CSV_LIKE, BTagWorkingPoint, btag_efficiency
+from multihiggs.generate.reco.btag import CSV_LIKE, BTagWorkingPoint, btag_efficiency, probability_at_least
 
 vector.register_awkward()
 
@@ -428,8 +427,8 @@ def run_closure(
     energy_tev: float | None = None,
 ) -> ClosureResult:
     """Read both samples, compare them and write the figure (PDF + PNG), the Markdown table and the JSON."""
+    from multihiggs.io.atomic import write_text
     from multihiggs.provenance import STAMP_KEY, current_stamp
-    from multihiggs.tables import write_text
 
     stitched, stitched_metadata = read_sample(stitched_files)
     inclusive, inclusive_metadata = read_sample(inclusive_files)

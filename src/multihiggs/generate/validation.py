@@ -10,10 +10,11 @@ import awkward as ak
 import numpy as np
 import vector
 
+from multihiggs.io.atomic import write_text
 from multihiggs.io.delphes import btag_bit, read_delphes
-from multihiggs.tables import markdown_table, write_text
+from multihiggs.tables import markdown_table
 
-#: Published LO ratio σ(κλ)/σ(1) at 13 TeV (spec §1): 2.09 − 1.37 κλ + 0.28 κλ².
+#: Published LO ratio σ(κλ)/σ(1) at 13 TeV (glover1988hh, plehn1996hh; docs/sources.md): 2.09 − 1.37 κλ + 0.28 κλ².
 PUBLISHED_LO_RATIO = (2.09, -1.37, 0.28)
 #: LHC Higgs WG NNLO-FTapprox σ(κλ) in fb at 13 TeV: 70.3874 − 50.4111 κλ + 11.0595 κλ².
 NNLO_FTAPPROX_FB = (70.3874, -50.4111, 11.0595)

@@ -22,6 +22,7 @@ import awkward as ak
 import numpy as np
 import uproot
 
+from multihiggs.io.atomic import atomic_output
 from multihiggs.provenance import current_stamp
 
 TREE_NAME = "Delphes"
@@ -345,22 +346,16 @@ def write_delphes(
         raise ValueError(f"collections must have the same number of events, got {lengths}")
     if next(iter(lengths.values()), 0) == 0:
         raise ValueError(f"refusing to write {path}: no events")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    try:
-        with uproot.recreate(partial) as root_file:
-            tree = root_file.mktree(
-                TREE_NAME,
-                {name: array.type.content for name, array in collections.items()},
-                field_name=lambda outer, inner: f"{outer}.{inner}",
-                counter_name=lambda counter: f"{counter}_size",
-            )
-            n_events = next(iter(lengths.values()))
-            for start in range(0, n_events, BASKET_EVENTS):  # one basket per slice: chunked reads stay cheap
-                tree.extend({name: array[start : start + BASKET_EVENTS] for name, array in collections.items()})
-            if metadata is not None:
-                root_file[METADATA_KEY] = json.dumps(dict(metadata), sort_keys=True)
-            root_file[PROVENANCE_KEY] = current_stamp().to_json()
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
+    with atomic_output(path) as partial, uproot.recreate(partial) as root_file:
+        tree = root_file.mktree(
+            TREE_NAME,
+            {name: array.type.content for name, array in collections.items()},
+            field_name=lambda outer, inner: f"{outer}.{inner}",
+            counter_name=lambda counter: f"{counter}_size",
+        )
+        n_events = next(iter(lengths.values()))
+        for start in range(0, n_events, BASKET_EVENTS):  # one basket per slice: chunked reads stay cheap
+            tree.extend({name: array[start : start + BASKET_EVENTS] for name, array in collections.items()})
+        if metadata is not None:
+            root_file[METADATA_KEY] = json.dumps(dict(metadata), sort_keys=True)
+        root_file[PROVENANCE_KEY] = current_stamp().to_json()

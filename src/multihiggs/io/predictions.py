@@ -23,6 +23,7 @@ from pathlib import Path
 import h5py
 import numpy as np
 
+from multihiggs.io.atomic import atomic_output
 from multihiggs.io.hdf5 import open_hdf5, read_dataset
 from multihiggs.provenance import STAMP_KEY, current_stamp
 from multihiggs.spanet.decoding import ReconstructedHiggs
@@ -49,21 +50,14 @@ class Predictions(ReconstructedHiggs):
 
 def write_predictions(path: str | Path, predictions: Predictions) -> None:
     """Write predictions atomically: a partial file is never left under ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    try:
-        with h5py.File(partial, "w") as handle:
-            handle.attrs["method"] = predictions.method
-            handle.attrs[STAMP_KEY] = current_stamp().to_json()
-            group = handle.create_group(GROUP)
-            for name in _FIELDS:
-                values = np.asarray(getattr(predictions, name))
-                dtype = np.int64 if name.endswith("assignments") else np.float32
-                group.create_dataset(name, data=values.astype(dtype), compression="gzip", compression_opts=4)
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)
+    with atomic_output(path) as partial, h5py.File(partial, "w") as handle:
+        handle.attrs["method"] = predictions.method
+        handle.attrs[STAMP_KEY] = current_stamp().to_json()
+        group = handle.create_group(GROUP)
+        for name in _FIELDS:
+            values = np.asarray(getattr(predictions, name))
+            dtype = np.int64 if name.endswith("assignments") else np.float32
+            group.create_dataset(name, data=values.astype(dtype), compression="gzip", compression_opts=4)
 
 
 def read_predictions(path: str | Path) -> Predictions:

@@ -140,3 +140,18 @@ def truth_event_key(quantity: str) -> str:
 def _check_index(higgs_index: int) -> None:
     if not 1 <= higgs_index <= 3:
         raise ValueError(f"Higgs index must be 1, 2 or 3, got {higgs_index}")
+
+
+# Root attributes of a converted file (bookkeeping, written by the conversion, read by merge, tables and statistics).
+ATTR_SAMPLE_NAMES = "sample_names"  # JSON {sample_id: sample name}
+ATTR_N_HIGGS = "n_higgs"
+ATTR_MIN_JETS = "min_jets"
+ATTR_CONFIG = "conversion_config"  # JSON of ConversionConfig
+ATTR_SPLIT = "split"
+ATTR_N_GENERATED = "n_generated_events"
+ATTR_INPUTS = "input_files"
+ATTR_TAG_RATE = "tag_rate_model"  # JSON: null (truth TRF or none) or the inclusive TRF summary
+ATTR_ABSENT_INPUTS = "absent_inputs"  # JSON list of input branches the files lacked (filled, see required_branches)
+
+#: The splits of every converted sample.
+SPLIT_NAMES: tuple[str, ...] = ("train", "val", "test")

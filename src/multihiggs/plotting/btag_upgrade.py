@@ -1,4 +1,4 @@
-"""CSV vs UParT b tagging (seed 002 backup): efficiency and purity vs pT of methods with both working points.
+"""CSV vs UParT b tagging (spanet_hh_hhh_2024 backup): efficiency and purity vs pT of methods with both working points.
 
 Input: metrics documents whose ``btag`` field says the working point of the method's inputs. A method and its
 b-tag-upgrade variant share a colour (``spanet_btag_upgrade`` goes with ``spanet_sm``); CSV solid, UParT dashed.

@@ -11,17 +11,21 @@ _CORRECT = (
     "matched to its b quarks; boosted: the AK8 jet matched to it)."
 )
 _INTERVALS = "Bands and error bars: Clopper–Pearson 68 % intervals (unit event weights)."
+_SEEDS = (
+    "Hatched (where a SPA-Net variant was trained from several seeds, config spanet.training_seeds): the range of "
+    "the value over the trainings."
+)
 
 FIGURE_CAPTIONS: dict[str, str] = {
     "purity_vs_pt": (
         "**Reconstruction purity** vs the *reconstructed* Higgs-candidate pT (dijet or AK8 jet pT), a panel per "
         "candidate topology (resolved, boosted): correct candidates / candidates of that topology. "
-        f"{_CORRECT} {_INTERVALS}"
+        f"{_CORRECT} {_INTERVALS} {_SEEDS}"
     ),
     "efficiency_vs_pt": (
         "**Matching efficiency** vs the *truth* Higgs pT, a panel per target topology: truth Higgs credited to a "
         "correct candidate of their target topology / reconstructable truth Higgs of that topology (boosted if the "
-        f"Higgs has a matched AK8 jet, else resolved). {_CORRECT} {_INTERVALS}"
+        f"Higgs has a matched AK8 jet, else resolved). {_CORRECT} {_INTERVALS} {_SEEDS}"
     ),
     "purity_vs_njets": (
         "**H purity** (correctly reconstructed Higgs / reconstructable Higgs) per AK5-jet multiplicity bin "

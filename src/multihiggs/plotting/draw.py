@@ -10,7 +10,7 @@ import numpy as np
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
 
-from multihiggs.evaluate.jsonio import as_array
+from multihiggs.io.jsonio import as_array
 from multihiggs.plotting.style import label_axes, use_style
 
 PANEL_SIZE = (10.0, 9.0)  # inches per panel (CMS style fonts)
@@ -50,6 +50,20 @@ def draw_binned_ratio(
     edges = as_array(edges)
     ax.stairs(value, edges, baseline=None, color=color, label=label, linestyle=linestyle, linewidth=2)
     ax.stairs(upper, edges, baseline=lower, fill=True, color=color, alpha=0.25, linewidth=0)
+    return True
+
+
+def draw_seed_envelope(ax: Axes, edges: np.ndarray, values: Sequence[Any], *, color: str) -> bool:
+    """The range (min to max per bin) of one binned quantity over trainings from several seeds, hatched.
+
+    ``values``: one per-bin value list per training (JSON lists, None = empty bin). Bins empty in any training are
+    left out. Returns False (and draws nothing) with fewer than two trainings or no common bin.
+    """
+    stacked = np.vstack([as_array(value) for value in values]) if len(values) > 1 else np.empty((0, 0))
+    if stacked.shape[0] < 2 or np.isnan(stacked).any(axis=0).all():
+        return False
+    low, high = np.min(stacked, axis=0), np.max(stacked, axis=0)  # NaN where any training has no value
+    ax.stairs(high, as_array(edges), baseline=low, fill=False, hatch="///", color=color, linewidth=0)
     return True
 
 

@@ -23,7 +23,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from multihiggs.cli import run_main
-from multihiggs.evaluate.jsonio import read_documents
+from multihiggs.io.jsonio import read_documents
 from multihiggs.plotting.btag_upgrade import btag_upgrade
 from multihiggs.plotting.jet_multiplicity import purity_vs_njets
 from multihiggs.plotting.kl_dependence import kl_dependence

@@ -1,4 +1,4 @@
-"""Event or H purity vs jet multiplicity (seed 000 tables as a figure): a panel per reconstructable-Higgs category.
+"""Event or H purity vs jet multiplicity (li2023hhh tables as a figure): a panel per reconstructable-Higgs category.
 
 Input: metrics documents of several methods on one sample. The last point ("all") is the inclusive value.
 """
@@ -11,7 +11,7 @@ from typing import Any
 import numpy as np
 from matplotlib.figure import Figure
 
-from multihiggs.evaluate.jsonio import as_array
+from multihiggs.io.jsonio import as_array
 from multihiggs.plotting.draw import finish_legend, label_panels, panels, ratio_axis
 from multihiggs.plotting.methods import common_sample_label, method_colors, method_label
 

@@ -1,4 +1,4 @@
-"""Pairing efficiency vs κλ (seed 003 Fig. 1): event and Higgs efficiency of complete events per method.
+"""Pairing efficiency vs κλ (hsieh_spanet2 Fig. 1): event and Higgs efficiency of complete events per method.
 
 Input: metrics documents of several methods on HH samples at several κλ; the κλ of each comes from its ``kl``
 field (read from the test file's ``INPUTS/Event/kl``). Values are inclusive in jet multiplicity.

@@ -1,4 +1,4 @@
-"""The m_H1 vs m_H2 plane of the two highest-pT Higgs candidates, a panel per method (seed 003 Fig. 2–3).
+"""The m_H1 vs m_H2 plane of the two highest-pT Higgs candidates, a panel per method (hsieh_spanet2 Fig. 2–3).
 
 Input: metrics documents (signal) or sculpting documents (QCD); each carries a ``mass_plane`` 2D histogram.
 """
@@ -13,7 +13,7 @@ from matplotlib.colors import Normalize
 from matplotlib.figure import Figure
 
 from multihiggs.constants import HIGGS_MASS_GEV
-from multihiggs.evaluate.jsonio import as_array
+from multihiggs.io.jsonio import as_array
 from multihiggs.plotting.draw import label_panels, panels
 from multihiggs.plotting.methods import method_label, sample_label
 

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 from multihiggs import methods
-from multihiggs.methods import method_family
+from multihiggs.methods import method_family, split_replica
 
 # Paul Tol / Petroff colour-blind-safe palette; SPA-Net variants in the first colours.
 _PALETTE: tuple[str, ...] = (
@@ -81,3 +81,18 @@ def common_sample_label(documents: list[Mapping[str, Any]]) -> str:
     """The sample label shared by all documents, or "" if they differ."""
     samples = {document.get("sample", "") for document in documents}
     return sample_label(samples.pop()) if len(samples) == 1 else ""
+
+
+def split_seed_replicas(
+    documents: Sequence[Mapping[str, Any]],
+) -> tuple[list[Mapping[str, Any]], dict[str, list[Mapping[str, Any]]]]:
+    """(documents of the methods themselves, {method: its documents over every training seed, itself first}).
+
+    Seed replicas (``spanet_sm_seed1``, :mod:`multihiggs.methods`) are drawn as their method's seed envelope, not
+    as methods of their own; a method without replicas has no entry in the mapping.
+    """
+    methods = [document for document in documents if split_replica(document["method"])[1] == 0]
+    trainings: dict[str, list[Mapping[str, Any]]] = {}
+    for document in sorted(documents, key=lambda d: split_replica(d["method"])[1]):
+        trainings.setdefault(split_replica(document["method"])[0], []).append(document)
+    return methods, {method: group for method, group in trainings.items() if len(group) > 1}

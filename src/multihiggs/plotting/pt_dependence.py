@@ -1,4 +1,5 @@
-"""Reconstruction purity and matching efficiency vs Higgs pT (seed 002): one panel per topology, methods overlaid.
+"""Reconstruction purity and matching efficiency vs Higgs pT (spanet_hh_hhh_2024): one panel per topology, methods
+overlaid.
 
 Purity is binned in reconstructed candidate pT, efficiency in truth Higgs pT (see ``multihiggs.evaluate.metrics``).
 Input: metrics documents (``python -m multihiggs.evaluate``) of several methods on one sample.
@@ -11,8 +12,21 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from multihiggs.plotting.draw import draw_binned_ratio, finish_legend, label_panels, panels, ratio_axis
-from multihiggs.plotting.methods import common_sample_label, method_colors, method_label, method_linestyle
+from multihiggs.plotting.draw import (
+    draw_binned_ratio,
+    draw_seed_envelope,
+    finish_legend,
+    label_panels,
+    panels,
+    ratio_axis,
+)
+from multihiggs.plotting.methods import (
+    common_sample_label,
+    method_colors,
+    method_label,
+    method_linestyle,
+    split_seed_replicas,
+)
 
 DEFAULT_TOPOLOGIES: tuple[str, ...] = ("resolved", "boosted")
 TOPOLOGY_TITLES = {"resolved": "Resolved (2 AK5 jets)", "boosted": "Boosted (1 AK8 jet)", "combined": "Combined"}
@@ -31,16 +45,18 @@ def pt_dependence(
 ) -> Figure:
     """``quantity`` ("purity" or "efficiency") vs pT, a panel per topology, a step line and band per method.
 
-    A method with no candidate of a topology (every bin empty) is left out of that panel.
+    A method with no candidate of a topology (every bin empty) is left out of that panel. Documents of a method's
+    seed replicas (``spanet_sm_seed1``, …) add a hatched envelope: the range over its trainings in each bin.
     """
     if quantity not in _AXIS_TEXT:
         raise ValueError(f"quantity must be one of {sorted(_AXIS_TEXT)}, got {quantity!r}")
     y_label, x_label = _AXIS_TEXT[quantity]
+    documents, trainings = split_seed_replicas(documents)
     colors = method_colors([document["method"] for document in documents])
     figure, axes = panels(len(topologies))
     for ax, topology in zip(axes, topologies, strict=True):
         for document in documents:
-            draw_binned_ratio(
+            drawn = draw_binned_ratio(
                 ax,
                 document["pt_edges"],
                 document["vs_pt"][quantity][topology],
@@ -48,6 +64,9 @@ def pt_dependence(
                 label=method_label(document),
                 linestyle=method_linestyle(document["method"]),
             )
+            if drawn and document["method"] in trainings:
+                seeds = [training["vs_pt"][quantity][topology]["value"] for training in trainings[document["method"]]]
+                draw_seed_envelope(ax, document["pt_edges"], seeds, color=colors[document["method"]])
         ax.set_xlim(min(d["pt_edges"][0] for d in documents), max(d["pt_edges"][-1] for d in documents))
         ratio_axis(ax)
         ax.set_xlabel(x_label)

@@ -11,7 +11,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
-from multihiggs.evaluate.jsonio import as_array
+from multihiggs.io.jsonio import as_array
 from multihiggs.plotting.draw import finish_legend, label_panels, panels
 from multihiggs.plotting.methods import method_colors, method_label
 

@@ -15,6 +15,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt
 import mplhep
 
+from multihiggs.io.atomic import atomic_output
 from multihiggs.provenance import STAMP_KEY, Stamp, current_stamp
 
 EXPERIMENT_LABEL = "multihiggs simulation"
@@ -63,9 +64,5 @@ def figure_metadata(suffix: str, stamp: Stamp) -> dict[str, str | None] | None:
 
 
 def _save_atomically(figure, path: Path, **options) -> None:
-    partial = path.with_name(path.stem + ".partial" + path.suffix)
-    try:
+    with atomic_output(path, keep_suffix=True) as partial:
         figure.savefig(partial, bbox_inches="tight", metadata=figure_metadata(path.suffix, current_stamp()), **options)
-        partial.replace(path)
-    finally:
-        partial.unlink(missing_ok=True)

@@ -18,7 +18,7 @@ from pathlib import Path
 from hepdata_lib import Table
 
 from multihiggs.cli import run_main
-from multihiggs.evaluate.jsonio import read_documents
+from multihiggs.io.jsonio import read_documents
 from multihiggs.publish.hepdata_kl import kl_tables, workspace_description
 from multihiggs.publish.hepdata_purity import group_by_sample, purity_vs_njets_table, purity_vs_pt_table
 from multihiggs.publish.hepdata_submission import build_submission, write_submission

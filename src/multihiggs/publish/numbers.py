@@ -24,11 +24,11 @@ from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
 
 from multihiggs.cli import run_main
-from multihiggs.evaluate.jsonio import read_json
+from multihiggs.io.atomic import write_text
 from multihiggs.io.json_file import load_json_file
+from multihiggs.io.jsonio import read_json
 from multihiggs.publish.latex_macros import format_count, format_fixed, macro_file, macro_name
 from multihiggs.stats.results import ScanResults, read_results
-from multihiggs.tables import write_text
 
 Macro = tuple[str, str]
 KL_DECIMALS = 2

@@ -15,8 +15,8 @@ from collections.abc import Sequence
 from pathlib import Path
 
 from multihiggs.cli import run_main
+from multihiggs.io.atomic import write_text
 from multihiggs.report.markdown import markdown_to_html
-from multihiggs.tables import write_text
 
 STYLE = """
 body { font-family: sans-serif; margin: 1.5em; max-width: 80em; }

@@ -4,6 +4,6 @@
 - :mod:`~multihiggs.reproduction.expressions`, :mod:`~multihiggs.reproduction.paths`,
   :mod:`~multihiggs.reproduction.measurement`: how a claim is measured from our result files;
 - :mod:`~multihiggs.reproduction.sources`: which files, and reading them;
-- :mod:`~multihiggs.reproduction.verdict`, :mod:`~multihiggs.reproduction.spread`: verdict logic, training-seed spread;
+- :mod:`~multihiggs.reproduction.verdict`, :mod:`~multihiggs.evaluate.seed_spread`: verdict logic, training-seed spread;
 - :mod:`~multihiggs.reproduction.judge`, :mod:`~multihiggs.reproduction.writers`: rows, Markdown/LaTeX/JSON.
 """

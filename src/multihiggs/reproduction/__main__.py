@@ -1,6 +1,9 @@
 """Write the reproduction table: ``python -m multihiggs.reproduction --claims config/seed_claims.yaml
---results-dir results [--inputs FILE …] [--sample-set NAME=s1,s2 …] --output-md R.md --output-tex R.tex
---output-json R.json``.
+--results-dir results [--inputs FILE …] [--sample-set NAME=s1,s2 …] [--trainings METHOD=N …] --output-md R.md
+--output-tex R.tex --output-json R.json``.
+
+``--trainings spanet_sm=3``: the method was trained from 3 seeds (its replicas ``spanet_sm_seed1``, ``_seed2``); every
+claim it measures gets the training-seed spread, which widens its uncertainty (:mod:`multihiggs.reproduction.replicas`).
 
 ``--inputs`` lists the result files this configuration produced (the rule passes its inputs); any other file a
 claim needs makes that claim "not measured", naming the file, even if an old copy lies around. Without
@@ -16,13 +19,25 @@ from pathlib import Path
 from typing import Any
 
 from multihiggs.cli import run_main
+from multihiggs.io.atomic import write_text
 from multihiggs.provenance import current_stamp
 from multihiggs.reproduction.catalogue import load_catalogue
 from multihiggs.reproduction.judge import judge_all
 from multihiggs.reproduction.measurement import NotMeasured
+from multihiggs.reproduction.replicas import claim_spreads
 from multihiggs.reproduction.sources import SourceRef, read_source
 from multihiggs.reproduction.writers import to_json, to_latex, to_markdown
-from multihiggs.tables import write_text
+
+
+def parse_trainings(entries: Sequence[str]) -> dict[str, int]:
+    """``METHOD=N`` entries as {METHOD: N} (N >= 1 trainings from different seeds)."""
+    trainings = {}
+    for entry in entries:
+        method, separator, count = entry.partition("=")
+        if not separator or not method or not count.isdigit() or int(count) < 1:
+            raise ValueError(f"--trainings takes METHOD=N with N >= 1, got {entry!r}")
+        trainings[method] = int(count)
+    return trainings
 
 
 def parse_sample_sets(entries: Sequence[str]) -> dict[str, list[str]]:
@@ -61,6 +76,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--results-dir", default="results", help="directory the claims' file paths start from")
     parser.add_argument("--inputs", nargs="*", default=None, help="the result files this configuration produced")
     parser.add_argument("--sample-set", action="append", default=[], metavar="NAME=s1,s2", help="named sample lists")
+    parser.add_argument(
+        "--trainings", nargs="*", default=[], metavar="METHOD=N", help="methods trained from N seeds (replicas)"
+    )
     parser.add_argument("--setup", default="", help="one line describing our setup (√s, sample sizes) for the header")
     parser.add_argument("--output-md", required=True)
     parser.add_argument("--output-tex", required=True)
@@ -76,7 +94,9 @@ def main(argv: Sequence[str] | None = None) -> None:
 def _write(args: argparse.Namespace) -> None:
     catalogue = load_catalogue(args.claims)
     lookup = ResultFiles(Path(args.results_dir), args.inputs)
-    rows = judge_all(catalogue.claims, lookup, parse_sample_sets(args.sample_set))
+    sample_sets = parse_sample_sets(args.sample_set)
+    spreads = claim_spreads(catalogue.claims, lookup, sample_sets, parse_trainings(args.trainings))
+    rows = judge_all(catalogue.claims, lookup, sample_sets, spreads)
     write_text(args.output_md, to_markdown(rows, catalogue.sources, args.setup))
     write_text(args.output_tex, to_latex(rows, catalogue.sources))
     write_text(args.output_json, to_json(rows, catalogue.sources, args.setup, current_stamp().as_dict()))

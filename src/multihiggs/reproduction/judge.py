@@ -7,10 +7,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from multihiggs.evaluate.seed_spread import SeedSpread, total_sigma
 from multihiggs.reproduction.catalogue import NUMERIC_KINDS, Claim
 from multihiggs.reproduction.expressions import Lookup, SampleSets, evaluate
 from multihiggs.reproduction.measurement import Measurement, NotMeasured
-from multihiggs.reproduction.spread import SeedSpread, total_sigma
 from multihiggs.reproduction.verdict import (
     NOT_MEASURED,
     OUT_OF_SCOPE,

@@ -53,9 +53,17 @@ def _item_text(item: Item, unit: str) -> str:
     return f"{item.label} {text}" if item.label else text
 
 
+def spread_text(row: Row) -> str:
+    """ " (seeds: ±σ over n)": the training-seed standard deviation of a row in its unit, "" without one."""
+    if row.spread is None or row.spread.std is None:
+        return ""
+    sigma = 100 * row.spread.std if row.claim.unit in ("%", "gain") else row.spread.std
+    return f" (seeds: ±{sigma:.2g}{' %' if row.claim.unit == '%' else ''} over {row.spread.n})"
+
+
 def ours_cell(row: Row) -> str:
     if row.items:
-        return "; ".join(_item_text(item, row.claim.unit) for item in row.items)
+        return "; ".join(_item_text(item, row.claim.unit) for item in row.items) + spread_text(row)
     if row.binned:
         return row.verdict.detail
     return "–"
@@ -114,13 +122,22 @@ def _groups(rows: Sequence[Row]) -> list[tuple[str, list[Row]]]:
     return [(key, list(members)) for key, members in groupby(rows, key=lambda row: row.claim.group)]
 
 
+def _spread_words(rows: Sequence[Row]) -> str:
+    if not any(row.spread is not None for row in rows):
+        return "training-seed spread: not yet measured"
+    return (
+        "where a SPA-Net variant was trained from several seeds, the standard deviation over the seeds, shown as "
+        "“seeds: ±σ over n”, is added in quadrature for the verdict"
+    )
+
+
 def to_markdown(rows: Sequence[Row], sources: Mapping[str, str], setup: str = "") -> str:
     """The table: a verdict summary, then per seed document and per group of claims one table."""
     parts = [
         "# Reproduction of the seed documents' claims\n",
         "Every quantitative claim of the seed documents beside our value, measured with the seed's own definition "
         "(event selection, jets considered, what counts as reconstructable and as correct), with our statistical "
-        "uncertainty (±1σ; training-seed spread: not yet measured), the difference and a verdict against the "
+        f"uncertainty (±1σ; {_spread_words(rows)}), the difference and a verdict against the "
         "stated tolerance. Where our setup must differ, the note says so.\n",
     ]
     if setup:
@@ -254,8 +271,8 @@ def row_document(row: Row, sources: Mapping[str, str]) -> dict:
 
 def to_json(rows: Sequence[Row], sources: Mapping[str, str], setup: str = "", stamp: dict | None = None) -> str:
     """{"format_version", "setup", "sources", "verdicts", "summary": {bib key or "all": counts per verdict}, "rows":
-    [one per claim]} and, when given, the provenance ``stamp``; ``training_seed_spread`` of every row is null until
-    trainings are repeated with several seeds."""
+    [one per claim]} and, when given, the provenance ``stamp``; ``training_seed_spread`` of a row is null unless the
+    methods it measures were trained from several seeds."""
     document = {
         "format_version": JSON_FORMAT_VERSION,
         "setup": setup,

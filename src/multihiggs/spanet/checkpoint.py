@@ -7,13 +7,13 @@ classification target, and the provenance stamp of :mod:`multihiggs.provenance` 
 
 from __future__ import annotations
 
-import os
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import torch
 
+from multihiggs.io.atomic import atomic_output
 from multihiggs.provenance import STAMP_KEY, current_stamp
 from multihiggs.spanet.data import FeatureStatistics
 from multihiggs.spanet.event_info import EventInfo
@@ -41,14 +41,8 @@ class TrainedModel:
 
 def atomic_save(payload: Any, path: str | Path) -> None:
     """``torch.save`` to a temporary file, then rename: a partial file never appears under ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(path.name + ".partial")
-    try:
+    with atomic_output(path) as partial:
         torch.save(payload, partial)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
 
 
 def load_payload(path: str | Path) -> dict[str, Any]:

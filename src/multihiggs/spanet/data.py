@@ -18,6 +18,7 @@ import numpy as np
 import torch
 from torch import Tensor
 
+from multihiggs import training_weights
 from multihiggs.io import spanet_layout as layout
 from multihiggs.io.hdf5 import open_hdf5, read_dataset
 from multihiggs.spanet.decoding import JetDirections
@@ -163,13 +164,8 @@ def read_events(
 
 
 def signal_selection_weights(probability: np.ndarray, signal: np.ndarray) -> np.ndarray:
-    """(N,) float32 loss weights: signal events' ``probability`` to pass the selection over its signal mean, 1 for
-    background events (and for all events when no signal event has a positive probability)."""
-    weights = np.ones(len(probability), dtype=np.float64)
-    mean = probability[signal].mean() if signal.any() else 0.0
-    if mean > 0:
-        weights[signal] = probability[signal] / mean
-    return weights.astype(np.float32)
+    """(N,) float32 loss weights of :func:`multihiggs.training_weights.signal_selection_weights`."""
+    return training_weights.signal_selection_weights(probability, signal).astype(np.float32)
 
 
 def with_fixed_global(events: EventTensors, event_info: EventInfo, feature: str, value: float) -> EventTensors:

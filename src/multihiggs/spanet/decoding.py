@@ -10,7 +10,7 @@ probability when given), assign it that tuple, and remove its vectors from every
 input. Repeat until every particle is decoded; a vector is never used twice within an input. Weighting by
 detection keeps a particle that is probably absent from taking the vectors of one that is present.
 
-Boosted + resolved post-processing (:func:`combine_candidates`, seed 002, spec section 5; used by SPA-Net and,
+Boosted + resolved post-processing (:func:`combine_candidates`, spanet_hh_hhh_2024; used by SPA-Net and,
 through :mod:`multihiggs.spanet.postprocess`, by imported reference SPANet predictions). Boosted candidates: the
 most likely number of boosted Higgs bosons N_hat is the mode of the number of detected candidates (independent
 detection probabilities), and the N_hat candidates with the largest detection x assignment probability are kept. A
@@ -19,10 +19,11 @@ candidates, by ``resolved_count``:
 
 - ``"fill"`` (default): the remaining slots (``max_higgs`` minus the kept boosted Higgs) take the best
   non-overlapping resolved candidates, as a resolved analysis (and every baseline) reconstructs every Higgs of a
-  selected event. Our choice over spec section 5: detection heads trained on a background-rich mix underestimate
-  the count on signal (measured on the default config: the HH SM network detected no signal event at all, and the
-  HHH one gave three resolved candidates in 759 of the 1939 test events with three reconstructable Higgs).
-- ``"detection"``: seed 002's rule for resolved ones too, N_hat from their detection probabilities.
+  selected event. Our choice over spanet_hh_hhh_2024's rule: detection heads trained on a background-rich mix
+  underestimate the count on signal (measured on the default config: the HH SM network detected no signal event at
+  all, and the HHH one gave three resolved candidates in 759 of the 1939 test events with three reconstructable
+  Higgs).
+- ``"detection"``: spanet_hh_hhh_2024's rule for resolved ones too, N_hat from their detection probabilities.
 
 If more than ``max_higgs`` candidates remain, the ones with the largest detection x assignment probability are
 kept. Each output slot holds one Higgs: the boosted ones first, then the resolved ones.
@@ -304,7 +305,7 @@ def combine_candidates(
     if resolved_count == "fill":  # the best non-overlapping pairs take the slots the boosted Higgs leave
         resolved_counts = np.maximum(max_higgs - boosted_kept.sum(axis=1), 0)
         resolved_kept = keep_top(np.where(resolved_available, resolved.scores(), -1.0), resolved_counts)
-    else:  # seed 002: the top N_hat pairs, then those overlapping a boosted Higgs are dropped
+    else:  # spanet_hh_hhh_2024: the top N_hat pairs, then those overlapping a boosted Higgs are dropped
         resolved_kept = keep_top(resolved.scores(), most_likely_count(_present_detection(resolved)))
     resolved_kept &= resolved_available
 

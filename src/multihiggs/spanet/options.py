@@ -3,7 +3,8 @@
 Option files are interchangeable with the reference implementation (`pip install spanet`): every option the
 reference defines is accepted here, and the reference ignores our few extra keys (listed in
 :data:`EXTENSION_OPTIONS`). Options in :data:`COMPATIBILITY_ONLY_OPTIONS` select reference internals that this
-implementation does not have (e.g. its masking mode); they are accepted and stored but change nothing.
+implementation does not have (e.g. its masking mode); they are accepted and stored but change nothing. Options in
+:data:`ABLATION_OPTIONS` switch our choices to the reference's for ablation benchmarks only.
 ``transformer_type`` is honoured: Gated/GTrXL builds gated residual connections, NormFirst/Standard plain ones.
 ``linear_block_type`` is honoured in the branch and daughter MLP stacks: GRU builds GRU-gated expansion blocks,
 Resnet, Basic and Gated our pre-norm residual block.
@@ -28,7 +29,7 @@ class OptionsError(ValueError):
 
 @dataclass(frozen=True)
 class SpanetOptions:
-    """All training options; defaults are the HHH SPA-Net hyperparameters (seed 000) unless noted."""
+    """All training options; defaults are the HHH SPA-Net hyperparameters (li2023hhh) unless noted."""
 
     # --- architecture -------------------------------------------------------------------------------------
     hidden_dim: int = 64  # width of every embedding / transformer token
@@ -86,7 +87,7 @@ class SpanetOptions:
     learning_rate_warmup_epochs: float = 1.0
     learning_rate_cycles: int = 1  # cosine cycles with hard restarts; 0: linear decay
     assignment_loss_scale: float = 1.0
-    detection_loss_scale: float = 1.0  # 0 in seed 000; the boosted+resolved post-processing needs detection
+    detection_loss_scale: float = 1.0  # 0 in li2023hhh; the boosted+resolved post-processing needs detection
     kl_loss_scale: float = 0.0
     regression_loss_scale: float = 0.0
     classification_loss_scale: float = 0.0
@@ -112,6 +113,8 @@ class SpanetOptions:
     overlap_delta_r: float = 0.5  # post-processing: drop a resolved Higgs with a jet this close to a boosted one
     pairwise_attention_features: bool = False  # add a learned score of each jet pair's mass and separation
     resolved_higgs_count: str = "fill"  # post-processing: "fill" the free Higgs slots, or N_hat from "detection"
+    # --- ablation options (ABLATION_OPTIONS): the reference's choices, for benchmarks/spanet_architecture_ablation.py
+    # only; off in production (no config or variant sets them, tests/spanet/test_spanet_options.py)
     # the reference's tensor attention: daughters projected to hidden_dim (transformer_dim unused), Xavier init,
     # tuple scores divided by hidden_dim^(k/2)
     reference_tensor_attention: bool = False
@@ -211,12 +214,22 @@ EXTENSION_OPTIONS = frozenset(
         "overlap_delta_r",
         "pairwise_attention_features",
         "resolved_higgs_count",
+    }
+)
+#: Ablation options: each switches one of our model or loss choices to the reference SPANet's, so that
+#: benchmarks/spanet_architecture_ablation.py can measure what each choice is worth (config/options/README.md has the
+#: runs). They are not part of the production model: false in config/options/base.json, in every variant
+#: (multihiggs.methods) and in the workflow configs. Only the network builder (``SpanetNetwork``: tensor attention,
+#: transformer and embedding dropout) and the trainer (loss normalisation) read them; the layers take plain arguments.
+ABLATION_OPTIONS = frozenset(
+    {
         "reference_tensor_attention",
         "reference_loss_normalisation",
         "reference_transformer_dropout",
         "reference_embedding_dropout",
     }
 )
+EXTENSION_OPTIONS = EXTENSION_OPTIONS | ABLATION_OPTIONS
 _UNSUPPORTED_NONZERO = ("kl_loss_scale", "regression_loss_scale", "combinatorial_scale")
 
 

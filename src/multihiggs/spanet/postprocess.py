@@ -1,4 +1,4 @@
-"""Boosted + resolved post-processing (seed 002, spec section 5) as :class:`Predictions`, for SPA-Net and the
+"""Boosted + resolved post-processing (spanet_hh_hhh_2024) as :class:`Predictions`, for SPA-Net and the
 imported reference SPANet predictions (``reference_import``); the baselines build their own candidates.
 
 The rules (Higgs count, ranking, overlap removal and slot filling) live in the dependency-free

@@ -98,9 +98,11 @@ def postprocess_settings(options: SpanetOptions) -> dict[str, Any]:
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m multihiggs.spanet.predict", description=__doc__.split("\n")[0])
     parser.add_argument("checkpoint", help="model.pt or the run directory holding it")
-    parser.add_argument("-tf", "--testing_file", required=True, help="HDF5 file to predict")
+    parser.add_argument("-tf", "--testing-file", "--testing_file", required=True, help="HDF5 file to predict")
     parser.add_argument("-o", "--output", required=True, help="prediction file to write")
-    parser.add_argument("--batch_size", type=int, help="inference batch size (default: the training batch size)")
+    parser.add_argument(
+        "--batch-size", "--batch_size", type=int, help="inference batch size (default: the training batch size)"
+    )
     parser.add_argument("--gpus", type=int, default=0, help="GPUs to use (default 0: CPU)")
     parser.add_argument("--method", default="spanet", help="method name stored in the prediction file")
     parser.add_argument("--threads", type=int, help="CPU threads (default: torch's choice, e.g. OMP_NUM_THREADS)")

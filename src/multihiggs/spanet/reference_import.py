@@ -35,11 +35,11 @@ from pathlib import Path
 import h5py
 import numpy as np
 
-from multihiggs.baselines.inputs import read_boosted_features, read_jets
 from multihiggs.cli import run_main
 from multihiggs.io import spanet_layout as layout
 from multihiggs.io.hdf5 import open_hdf5, read_dataset
 from multihiggs.io.predictions import Predictions, write_predictions
+from multihiggs.io.readers import read_boosted_features, read_jets
 from multihiggs.spanet.postprocess import RESOLVED_COUNTS, HiggsCandidates, combine_boosted_resolved
 
 #: Group names of the reference output: the value, or the Enum member's name as Python >= 3.11 formats it.

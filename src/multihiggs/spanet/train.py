@@ -1,9 +1,10 @@
-"""Train SPA-Net: ``python -m multihiggs.spanet.train -of OPTIONS.json -ef EVENT.yaml -tf TRAIN.h5 --log_dir DIR
+"""Train SPA-Net: ``python -m multihiggs.spanet.train -of OPTIONS.json -ef EVENT.yaml -tf TRAIN.h5 --log-dir DIR
 --name NAME [--epochs N] [--gpus N] [--seed S] [--set key=value ...]``.
 
 Runs on the CPU unless GPUs are requested (``--gpus`` or the ``num_gpu`` option) and CUDA is available; mixed
 precision is used on the GPU only. Rerunning the same command continues an interrupted run from its last
-checkpoint. The result is ``DIR/NAME/model.pt``.
+checkpoint. The result is ``DIR/NAME/model.pt``. Flags are kebab-case like every multihiggs command; the reference
+SPANet's spellings (``--options_file``, ``--log_dir``, ...) are accepted as aliases.
 """
 
 from __future__ import annotations
@@ -40,16 +41,20 @@ def set_threads(threads: int | None) -> None:
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m multihiggs.spanet.train", description=__doc__.split("\n")[0])
-    parser.add_argument("-of", "--options_file", required=True, help="options JSON (reference option names)")
-    parser.add_argument("-ef", "--event_file", help="event YAML (overrides event_info_file)")
-    parser.add_argument("-tf", "--training_file", help="training HDF5 (overrides training_file)")
-    parser.add_argument("-vf", "--validation_file", help="validation HDF5 (overrides validation_file)")
-    parser.add_argument("-l", "--log_dir", required=True, help="output directory")
+    parser.add_argument(
+        "-of", "--options-file", "--options_file", required=True, help="options JSON (reference option names)"
+    )
+    parser.add_argument("-ef", "--event-file", "--event_file", help="event YAML (overrides event_info_file)")
+    parser.add_argument("-tf", "--training-file", "--training_file", help="training HDF5 (overrides training_file)")
+    parser.add_argument(
+        "-vf", "--validation-file", "--validation_file", help="validation HDF5 (overrides validation_file)"
+    )
+    parser.add_argument("-l", "--log-dir", "--log_dir", required=True, help="output directory")
     parser.add_argument("-n", "--name", required=True, help="run name (sub-directory of the log directory)")
     parser.add_argument("--epochs", type=int, help="number of epochs (overrides epochs)")
     parser.add_argument("--gpus", type=int, help="GPUs to use, 0 for the CPU (overrides num_gpu)")
     parser.add_argument("--seed", type=int, help="random seed (overrides seed)")
-    parser.add_argument("--batch_size", type=int, help="training batch size (overrides batch_size)")
+    parser.add_argument("--batch-size", "--batch_size", type=int, help="training batch size (overrides batch_size)")
     parser.add_argument(
         "--set",
         dest="overrides",
@@ -59,8 +64,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="override any option (value parsed as JSON, else a string); repeatable",
     )
     parser.add_argument("--threads", type=int, help="CPU threads (default: torch's choice, e.g. OMP_NUM_THREADS)")
-    parser.add_argument("--no_progress", action="store_true", help="no progress bar (per-epoch lines only)")
     parser.add_argument(
+        "--no-progress", "--no_progress", action="store_true", help="no progress bar (per-epoch lines only)"
+    )
+    parser.add_argument(
+        "--restart-changed",
         "--restart_changed",
         action="store_true",
         help="discard a checkpoint of other options or input files and train afresh (default: refuse)",

@@ -26,6 +26,7 @@ import torch
 import yaml
 from tqdm import tqdm
 
+from multihiggs.io.atomic import write_text
 from multihiggs.spanet.checkpoint import (
     MODEL_FILE,
     CheckpointError,
@@ -45,7 +46,6 @@ from multihiggs.spanet.model import SpanetNetwork
 from multihiggs.spanet.options import SpanetOptions
 from multihiggs.spanet.schedule import learning_rate_factor
 from multihiggs.spanet.training_data import PreparedData, prepare_data
-from multihiggs.tables import write_text
 
 CHECKPOINT_FILE = "checkpoint.pt"
 METRICS_FILE = "metrics.json"

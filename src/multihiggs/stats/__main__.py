@@ -1,10 +1,10 @@
 """κλ constraints: templates, scans, tables and figures.
 
     python -m multihiggs.stats templates --method LABEL --signal S1.h5 S2.h5 S3.h5 --signal-predictions P1.h5 ...
-        --background QCD.h5 --background-predictions PQ.h5 --basis-kl 0 1 5 [--observable mhh|score]
+        --background QCD.h5 --background-predictions PQ.h5 --basis-kappa-lambdas 0 1 5 [--observable mhh|score]
         [--bins E0 E1 ... | --bin-range LOW HIGH N] [--threshold T | --optimise-threshold] -o templates.json
     python -m multihiggs.stats scan --templates T1.json T2.json --labels A B [--selections DNN SPANet]
-        [--luminosities 139 300 3000] [--kl-range -10 16 0.1] [--background-norm-uncertainty 0.1]
+        [--luminosities-fb 139 300 3000] [--kl-range -10 16 0.1] [--background-norm-uncertainty 0.1]
         [--no-background-mc-stat] [--reference A --reference-luminosities 10 30000 40] [--workspace-dir DIR]
         -o scan.json
     python -m multihiggs.stats tables --scan scan.json --output-md kl_limits.md --output-tex kl_limits.tex
@@ -87,7 +87,9 @@ def run_templates(args: argparse.Namespace) -> None:
     )
     basis_kl = args.basis_kl if args.basis_kl is not None else [sample.kl for sample in signals]
     if len(basis_kl) != 3:
-        raise ValueError(f"give --basis-kl (three κλ values): the {len(signals)} signal files do not define a basis")
+        raise ValueError(
+            f"give --basis-kappa-lambdas (three κλ values): the {len(signals)} signal files do not define a basis"
+        )
     templates = build_templates(
         args.method,
         args.observable,
@@ -199,8 +201,8 @@ def run_scan(args: argparse.Namespace) -> None:
 
 
 def run_tables(args: argparse.Namespace) -> None:
+    from multihiggs.io.atomic import write_text
     from multihiggs.stats.limit_tables import limits_latex, limits_markdown
-    from multihiggs.tables import write_text
 
     results = read_results(args.scan)
     write_text(args.output_md, limits_markdown(results))
@@ -208,8 +210,8 @@ def run_tables(args: argparse.Namespace) -> None:
 
 
 def run_background_table(args: argparse.Namespace) -> None:
+    from multihiggs.io.atomic import write_text
     from multihiggs.stats.background_table import background_latex, background_markdown
-    from multihiggs.tables import write_text
 
     templates = [read_templates(path) for path in args.templates]
     write_text(args.output_md, background_markdown(templates))
@@ -238,7 +240,14 @@ def parser() -> argparse.ArgumentParser:
     templates.add_argument("--signal-predictions", nargs="+", required=True, help="prediction files, same order")
     templates.add_argument("--background", required=True, help="background (QCD) sample file")
     templates.add_argument("--background-predictions", required=True, help="prediction file of the background")
-    templates.add_argument("--basis-kl", nargs=3, type=float, help="morphing basis (default: the three signal κλ)")
+    templates.add_argument(
+        "--basis-kappa-lambdas",
+        "--basis-kl",
+        dest="basis_kl",
+        nargs=3,
+        type=float,
+        help="morphing basis (config stats.basis_kappa_lambdas; default: the three signal κλ)",
+    )
     templates.add_argument("--observable", choices=OBSERVABLES, default="mhh")
     binning = templates.add_mutually_exclusive_group()
     binning.add_argument("--bins", nargs="+", type=float, help="bin edges")
@@ -263,7 +272,15 @@ def parser() -> argparse.ArgumentParser:
     scan.add_argument("--templates", nargs="+", required=True)
     scan.add_argument("--labels", nargs="+", help="method labels (default: the templates' method names)")
     scan.add_argument("--selections", nargs="+", help="selection labels for the tables (default: from the cut)")
-    scan.add_argument("--luminosities", nargs="+", type=float, default=[139.0, 300.0, 3000.0], help="fb^-1")
+    scan.add_argument(
+        "--luminosities-fb",
+        "--luminosities",
+        dest="luminosities",
+        nargs="+",
+        type=float,
+        default=[139.0, 300.0, 3000.0],
+        help="fb^-1 (config stats.luminosities_fb)",
+    )
     scan.add_argument("--kl-range", nargs=3, type=float, default=[-10.0, 16.0, 0.1], metavar=("MIN", "MAX", "STEP"))
     scan.add_argument("--background-norm-uncertainty", type=float, help="log-normal QCD normalisation, e.g. 0.1")
     scan.add_argument("--no-background-mc-stat", action="store_true", help="drop the QCD MC-statistics staterror")
@@ -280,7 +297,7 @@ def parser() -> argparse.ArgumentParser:
     scan.add_argument("-o", "--output", required=True, help="scan results JSON")
     scan.set_defaults(run=run_scan)
 
-    tables = commands.add_parser("tables", help="kl_limits tables (seed 003 Tables 16/17)")
+    tables = commands.add_parser("tables", help="kl_limits tables (hsieh_spanet2 Tables 16/17)")
     tables.add_argument("--scan", required=True)
     tables.add_argument("--output-md", required=True)
     tables.add_argument("--output-tex", required=True)

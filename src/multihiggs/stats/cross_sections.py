@@ -1,7 +1,8 @@
 """Normalisation inputs of the κλ fit: NNLO-FTapprox σ(gg -> HH)(κλ), BR(H -> bb̄), unit conversions.
 
 Yields are normalised to the LHC Higgs Working Group's NNLO-FTapprox cross section at 13 TeV
-(spec §1): σ(κλ) = 70.3874 − 50.4111 κλ + 11.0595 κλ² fb, and BR(H -> bb̄) = 0.5824 (m_H = 125 GeV, LHCHWG YR4).
+(lhchxswg2016yr4, grazzini2018hhnnlo): σ(κλ) = 70.3874 − 50.4111 κλ + 11.0595 κλ² fb, and
+BR(H -> bb̄) = 0.5824 (m_H = 125 GeV, LHCHWG YR4).
 Other energies need their own coefficients (``coefficients=`` / CLI ``--nnlo-coefficients``).
 """
 

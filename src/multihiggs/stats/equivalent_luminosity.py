@@ -1,4 +1,4 @@
-"""Equivalent luminosity (seed 003, Table 17): the luminosity a reference method (min-ΔR) needs to match a bound.
+"""Equivalent luminosity (hsieh_spanet2, Table 17): the luminosity a reference method (min-ΔR) needs to match a bound.
 
 The reference method is scanned on a luminosity grid; each of its interval bounds (lower, upper, and the width
 upper − lower) is a smooth monotonic function of the luminosity. For a target value (another method's bound at its

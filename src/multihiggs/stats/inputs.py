@@ -1,6 +1,6 @@
 """Read what the statistical analysis needs from one converted sample file (train, val or test split).
 
-Dataset names come from :mod:`multihiggs.io.spanet_layout`, jets from :mod:`multihiggs.baselines.inputs`, the
+Dataset names come from :mod:`multihiggs.io.spanet_layout`, jets from :mod:`multihiggs.io.readers`, the
 conversion's bookkeeping attributes from :mod:`multihiggs.convert.convert`.
 
 Normalisation of a split file (see the conversion): its event weights (pb) sum to its split fraction f of
@@ -16,13 +16,12 @@ from pathlib import Path
 
 import numpy as np
 
-from multihiggs.baselines.inputs import read_boosted_features, read_jets
-from multihiggs.baselines.jets import Jets
-from multihiggs.convert.convert import ATTR_CONFIG, ATTR_N_GENERATED, ATTR_SPLIT, ATTR_TAG_RATE
-from multihiggs.convert.splits import SPLIT_NAMES
 from multihiggs.io import spanet_layout as layout
 from multihiggs.io.hdf5 import open_hdf5, read_dataset, selection_weight_of
 from multihiggs.io.predictions import Predictions, read_predictions
+from multihiggs.io.readers import read_boosted_features, read_jets
+from multihiggs.io.spanet_layout import ATTR_CONFIG, ATTR_N_GENERATED, ATTR_SPLIT, ATTR_TAG_RATE, SPLIT_NAMES
+from multihiggs.jets import Jets
 
 _FATJET_KINEMATICS = ("pt", "eta", "sinphi", "cosphi", "mass")
 _UNIFORM_WEIGHT_TOLERANCE = 1e-5

@@ -1,4 +1,4 @@
-"""Tables of the κλ constraints in the shape of seed 003: Table 16 (expected profile-likelihood and CLs intervals
+"""Tables of the κλ constraints in the shape of hsieh_spanet2: Table 16 (expected profile-likelihood and CLs intervals
 per method) and Table 17 (per luminosity, with the reference method's equivalent luminosity)."""
 
 from __future__ import annotations

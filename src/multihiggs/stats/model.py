@@ -201,8 +201,8 @@ def write_workspace(path: str | Path, spec: dict) -> None:
     pyhf's workspace schema allows no key beyond its own (``additionalProperties: false`` at every level), so the
     stamp cannot go inside: a sidecar keeps the workspace valid and ``*.json`` globs finding only workspaces.
     """
+    from multihiggs.io.atomic import write_text
     from multihiggs.provenance import current_stamp, sidecar_path
-    from multihiggs.tables import write_text
 
     validate_workspace(spec)
     write_text(path, json.dumps(spec, indent=1) + "\n")

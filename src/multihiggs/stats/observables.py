@@ -16,9 +16,8 @@ from itertools import combinations
 import numpy as np
 import vector
 
-from multihiggs.baselines.candidates import dijet_momenta
-from multihiggs.baselines.jets import Jets
 from multihiggs.io.predictions import Predictions
+from multihiggs.jets import Jets, dijet_momenta
 
 #: Per-candidate quantities entering the selection DNN, in this order for candidate 1, 2, ... (pT-ordered).
 CANDIDATE_FEATURES: tuple[str, ...] = ("mass", "pt", "eta", "delta_r_jets")

@@ -13,8 +13,8 @@ from pathlib import Path
 
 import numpy as np
 
+from multihiggs.io.atomic import write_text
 from multihiggs.io.json_file import load_json_file
-from multihiggs.tables import write_text
 
 RESULTS_FORMAT_VERSION = 1
 

@@ -199,7 +199,7 @@ def optimal_threshold(
     """The score threshold among ``thresholds`` maximising S/√B of the SM (κλ = 1) signal.
 
     S is morphed to κλ = 1 from the basis samples (exact), B is the weighted background; thresholds leaving fewer than
-    ``min_background_events`` raw background events are not considered (seed 003: a cut too close to 1 leaves too
+    ``min_background_events`` raw background events are not considered (hsieh_spanet2: a cut too close to 1 leaves too
     few events for the fit).
     """
     best, best_threshold = -np.inf, None
@@ -352,7 +352,7 @@ class Templates:
 
 def write_templates(path: str | Path, templates: Templates) -> None:
     """Write templates as JSON (atomically)."""
-    from multihiggs.tables import write_text
+    from multihiggs.io.atomic import write_text
 
     write_text(path, json.dumps(templates.to_dict(), indent=1) + "\n")
 

@@ -122,3 +122,24 @@ def draw_btag_bitmask(
         tagged = uniform < btag_efficiency(flavour, np.asarray(pt_gev), np.asarray(eta), working_point)
         bitmask |= tagged.astype(np.int32) << bit
     return bitmask
+
+
+def probability_at_least(efficiency: np.ndarray, n_required: int) -> np.ndarray:
+    """P(at least ``n_required`` of the jets are tagged), jets tagged independently (Poisson-binomial).
+
+    ``efficiency``: (N, J) per-jet tag probabilities in [0, 1] (0 for padding). Returns (N,). The distribution of
+    the number of tags is built jet by jet, keeping counts 0 … n_required - 1 and one bin for "n_required or more".
+    """
+    efficiency = np.asarray(efficiency, dtype=np.float64)
+    n_events = efficiency.shape[0]
+    if n_required <= 0:
+        return np.ones(n_events)
+    tag_count = np.zeros((n_events, n_required + 1))
+    tag_count[:, 0] = 1.0
+    for jet in range(efficiency.shape[1]):
+        p = efficiency[:, jet : jet + 1]
+        shifted = np.zeros_like(tag_count)
+        shifted[:, 1:] = tag_count[:, :-1]
+        shifted[:, -1] += tag_count[:, -1]  # "n or more" stays there when one more jet is tagged
+        tag_count = tag_count * (1.0 - p) + shifted * p
+    return tag_count[:, -1]

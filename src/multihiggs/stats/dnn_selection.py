@@ -1,19 +1,19 @@
-"""Event-selection DNN of seed 003: signal (κλ-mixed gg -> HH) versus QCD on the paired Higgs candidates.
+"""Event-selection DNN of hsieh_spanet2: signal (κλ-mixed gg -> HH) versus QCD on the paired Higgs candidates.
 
 One classifier per pairing method: the inputs are the kinematics of the method's Higgs candidates
 (:func:`multihiggs.stats.observables.selection_features`: per pT-ordered candidate its mass, pT, η and the ΔR of
 its jets; ΔR between candidates; m_HH), standardised, into a scikit-learn multilayer perceptron (ReLU, Adam,
 early stopping), seeded. Events the method did not fully reconstruct are not used and get a NaN score.
 
-Training weights: every signal sample (one κλ) gets the same total weight, uniform within the sample (seed 003:
+Training weights: every signal sample (one κλ) gets the same total weight, uniform within the sample (hsieh_spanet2:
 the κλ samples are mixed with equal counts) or, for a sample converted with tag-rate weights, following each
 event's probability to pass the b-tag requirement (``WEIGHTS/EVENT/selection_weight``); the background keeps its
 cross-section weights (QCD generator and tag-rate weights) and gets the same total weight as the signal. A seeded,
-stratified fraction of the events is held out to report the weighted accuracy and ROC AUC (seed 003 Table 13).
+stratified fraction of the events is held out to report the weighted accuracy and ROC AUC (hsieh_spanet2 Table 13).
 
-    python -m multihiggs.baselines.dnn_selection train --signal S1.h5 S2.h5 --signal-predictions P1.h5 P2.h5
+    python -m multihiggs.stats.dnn_selection train --signal S1.h5 S2.h5 --signal-predictions P1.h5 P2.h5
         --background Q.h5 --background-predictions PQ.h5 -o dnn.joblib [--seed 1] [--summary summary.json]
-    python -m multihiggs.baselines.dnn_selection score -i TEST.h5 --predictions PRED.h5 --model dnn.joblib
+    python -m multihiggs.stats.dnn_selection score -i TEST.h5 --predictions PRED.h5 --model dnn.joblib
         -o PRED_DNN.h5 [--method NAME]
 
 The workflow trains it on the validation split (the method's predictions on ``val.h5`` of the κλ-mixed signal
@@ -249,7 +249,7 @@ def _train(args: argparse.Namespace) -> None:
         "epochs": dnn.metadata["epochs"],
     }
     if args.summary:
-        from multihiggs.tables import write_text
+        from multihiggs.io.atomic import write_text
 
         write_text(args.summary, json.dumps(summary, indent=1) + "\n")
     print(json.dumps(summary, indent=1))
@@ -279,7 +279,7 @@ def _score(args: argparse.Namespace) -> None:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(
-        prog="python -m multihiggs.baselines.dnn_selection", description=__doc__.split("\n")[0]
+        prog="python -m multihiggs.stats.dnn_selection", description=__doc__.split("\n")[0]
     )
     commands = parser.add_subparsers(dest="command", required=True)
     train = commands.add_parser("train", help="train the selection DNN of one pairing method")

@@ -1,7 +1,7 @@
 import numpy as np
 import pytest
 
-from multihiggs.baselines.dnn_selection import (
+from multihiggs.stats.dnn_selection import (
     load_selection_dnn,
     save_selection_dnn,
     selection_scores,

@@ -1,4 +1,5 @@
-"""Read what the baselines need from a SPANet-layout HDF5 file (dataset names come from ``spanet_layout``)."""
+"""Read jets, boosted (AK8) features and targets, signal labels and selection weights from a SPANet-layout HDF5 file
+(dataset names come from ``spanet_layout``): the inputs baselines, evaluation and statistics share."""
 
 from __future__ import annotations
 
@@ -7,9 +8,9 @@ from pathlib import Path
 
 import numpy as np
 
-from multihiggs.baselines.jets import Jets
 from multihiggs.io import spanet_layout as layout
 from multihiggs.io.hdf5 import open_hdf5, read_datasets, selection_weight_of
+from multihiggs.jets import Jets
 
 
 def read_jets(path: str | Path, *, btag_working_point: str = "CSV") -> Jets:

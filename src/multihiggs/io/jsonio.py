@@ -16,18 +16,18 @@ from typing import Any
 import hist
 import numpy as np
 
-from multihiggs.evaluate.binomial import Ratio
+from multihiggs.io.atomic import write_text
 from multihiggs.io.json_file import load_json_file
 from multihiggs.provenance import STAMP_KEY, current_stamp
-from multihiggs.tables import write_text
 
 KINDS: tuple[str, ...] = ("metrics", "sculpting", "classification")
 SCHEMA_VERSION = 1
 
 
 def to_jsonable(value: Any) -> Any:
-    """Nested dicts/lists of numpy arrays, Ratios and scalars -> plain JSON values (NaN and inf -> None)."""
-    if isinstance(value, Ratio):
+    """Nested dicts/lists of numpy arrays, scalars and objects with ``as_dict()`` (a binomial ``Ratio``) -> plain
+    JSON values (NaN and inf -> None)."""
+    if callable(getattr(value, "as_dict", None)):
         return to_jsonable(value.as_dict())
     if isinstance(value, dict):
         return {str(key): to_jsonable(item) for key, item in value.items()}

@@ -1,4 +1,5 @@
-"""Resolved (AK5) jets of a batch of events, padded to a fixed number of slots, as the baselines consume them."""
+"""Resolved (AK5) jets of a batch of events, padded to a fixed number of slots, and jet-pair four-momenta: the jet
+type every stage (baselines, evaluation, statistics) shares."""
 
 from __future__ import annotations
 
@@ -108,3 +109,13 @@ def check_distinct_jets(jet_index: np.ndarray, name: str) -> None:
     ordered = np.sort(np.asarray(jet_index), axis=1)
     if ((ordered[:, 1:] == ordered[:, :-1]) & (ordered[:, 1:] >= 0)).any():
         raise ValueError(f"{name} lists the same jet twice in an event")
+
+
+def dijet_momenta(jets: Jets, jet_pairs: np.ndarray) -> vector.MomentumNumpy4D:
+    """Four-momenta (GeV) of jet pairs ``jet_pairs`` (int (N, ..., 2), -1 = no jet), shape (N, ...).
+
+    A missing jet contributes nothing (null four-vector).
+    """
+    jet_pairs = np.asarray(jet_pairs)
+    gathered = jets.take(jet_pairs.reshape(jets.n_events, -1)).four_momenta().reshape(jet_pairs.shape)
+    return gathered[..., 0] + gathered[..., 1]
