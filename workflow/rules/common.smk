@@ -395,8 +395,11 @@ def figure_plan(name):
     """(figure kind of multihiggs.plotting.figures, input JSON files) of one final figure."""
     # Reference-SPANet methods (inputs.reference_predictions) join every comparison of reconstruction methods.
     hhh_reference_spanets, hh_reference_spanets = reference_methods("hhh"), reference_methods("hh")
-    hhh_methods = available("hhh", ["spanet_sm", "spanet_flat_mass", "spanet_btag_upgrade", "chi2", "chi2_all", "chi2_bdt"]) + hhh_reference_spanets
-    hh_methods = available("hh", ["spanet_sm", "spanet_kl_mixed", "spanet_flat_mass", "chi2", "mass_agnostic", "min_delta_r", "chi2_bdt"]) + hh_reference_spanets
+    # every configured SPA-Net variant (HH: those with the conversion's b tagging), then the baselines compared
+    hhh_spanets = [SPANET_VARIANT_TABLE[name].method for name in SPANET_VARIANTS["hhh"]]
+    hh_spanets = [SPANET_VARIANT_TABLE[name].method for name in SPANET_VARIANTS["hh"] if not SPANET_VARIANT_TABLE[name].btag]
+    hhh_methods = hhh_spanets + available("hhh", ["chi2", "chi2_all", "chi2_bdt"]) + hhh_reference_spanets
+    hh_methods = hh_spanets + available("hh", ["chi2", "mass_agnostic", "min_delta_r", "chi2_bdt"]) + hh_reference_spanets
     hh_sm = hh_reference_sample()
     hh_kl_samples = [name for name, spec in SAMPLES.items() if spec.process == "hh" and name.startswith("hh_kl")]
     plans = {
