@@ -238,3 +238,7 @@ def sidecar_path(path: str | Path) -> Path:
     """The stamp file beside an output whose format has no room for one (pyhf workspaces): ``NAME.provenance``."""
     path = Path(path)
     return path.with_name(path.name + "." + STAMP_KEY)
+
+
+if __name__ == "__main__":
+    raise SystemExit("the provenance index command is python -m multihiggs.report.provenance (collect | show)")

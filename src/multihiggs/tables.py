@@ -18,16 +18,32 @@ def markdown_table(header: Sequence[str], rows: Sequence[Sequence[object]], prec
     return "\n".join(lines) + "\n"
 
 
-# Unicode symbols of our cells and headers and their LaTeX spelling (after escaping LaTeX's special characters).
-_LATEX_SYMBOLS = {"±": r"$\pm$", "≥": r"$\geq$", "–": "--", "κλ": r"$\kappa_\lambda$", "^-1": r"$^{-1}$"}
+#: LaTeX spelling of LaTeX's special characters and of the Unicode symbols of our tables (longest match first).
+_LATEX_REPLACEMENTS = {
+    "\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$", "{": r"\{", "}": r"\}",
+    "~": r"\textasciitilde{}", "^-1": r"$^{-1}$", "≥": r"$\geq$", "≤": r"$\leq$", "±": r"$\pm$", "–": "--",
+    "—": "---", "×": r"$\times$", "→": r"$\to$", "κλ": r"$\kappa_\lambda$", "χ²": r"$\chi^2$", "ΔR": r"$\Delta R$",
+    "Δ": r"$\Delta$", "σ": r"$\sigma$", "≈": r"$\approx$", "√s": r"$\sqrt{s}$", "ν": r"$\nu$", "−": "-",
+    "`": "", "*": "", "⁻¹": r"$^{-1}$", "²": r"$^2$", "λ": r"$\lambda$", "κ": r"$\kappa$", "η": r"$\eta$",
+    "τ": r"$\tau$", "t̄": r"$\bar{t}$", "b̄": r"$\bar{b}$", "…": r"\ldots{}", "§": r"\S{}",
+}  # fmt: skip
 
 
-def _latex_text(text: str) -> str:
-    """``text`` for LaTeX: the special characters _ % & # escaped, then our Unicode symbols spelt in LaTeX."""
-    text = text.replace("_", r"\_").replace("%", r"\%").replace("&", r"\&").replace("#", r"\#")
-    for symbol, latex in _LATEX_SYMBOLS.items():
-        text = text.replace(symbol, latex)
-    return text
+def latex_escape(text: str) -> str:
+    """``text`` for LaTeX: the special characters escaped (\\ _ % & # $ { } ~), Markdown emphasis marks (` *)
+    dropped, the Unicode symbols of our tables spelt in LaTeX (math mode)."""
+    out, i = [], 0
+    keys = sorted(_LATEX_REPLACEMENTS, key=len, reverse=True)
+    while i < len(text):
+        for key in keys:
+            if text.startswith(key, i):
+                out.append(_LATEX_REPLACEMENTS[key])
+                i += len(key)
+                break
+        else:
+            out.append(text[i])
+            i += 1
+    return "".join(out)
 
 
 def latex_table(
@@ -42,19 +58,19 @@ def latex_table(
     Args:
         columns: the ``tabular`` column alignment, e.g. ``"lllr"``; default: the first column left, the others right.
     """
-    body = [" & ".join(_latex_text(_cell(value, precision)) for value in row) + r" \\" for row in rows]
+    body = [" & ".join(latex_escape(_cell(value, precision)) for value in row) + r" \\" for row in rows]
     lines = [
         r"\begin{table}[htb]",
         r"\centering",
         r"\begin{tabular}{" + (columns or "l" + "r" * (len(header) - 1)) + "}",
         r"\toprule",
-        " & ".join(_latex_text(h) for h in header) + r" \\",
+        " & ".join(latex_escape(h) for h in header) + r" \\",
         r"\midrule",
         *body,
         r"\bottomrule",
         r"\end{tabular}",
     ]
     if caption:
-        lines.append(r"\caption{" + _latex_text(caption) + "}")
+        lines.append(r"\caption{" + latex_escape(caption) + "}")
     lines.append(r"\end{table}")
     return "\n".join(lines) + "\n"

@@ -216,7 +216,8 @@ def test_command_line_module_compares_stamps_of_its_own_kind(tmp_path, stamp):
 
     write_text(tmp_path / "a.tex", "x\n")
     output = tmp_path / "provenance.json"
-    command = [sys.executable, "-m", "multihiggs.provenance", "collect", str(tmp_path / "a.tex"), "-o", str(output)]
+    command = [sys.executable, "-m", "multihiggs.report.provenance", "collect", str(tmp_path / "a.tex")]
+    command += ["-o", str(output)]
     subprocess.run(command, check=True, capture_output=True)
     index = json.loads(output.read_text())
     assert index["differing"] == [] and index["collected_by"] == stamp.as_dict()

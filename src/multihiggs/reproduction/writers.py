@@ -12,7 +12,7 @@ from multihiggs.provenance import STAMP_KEY
 from multihiggs.reproduction.catalogue import NUMERIC_KINDS
 from multihiggs.reproduction.judge import Item, Row
 from multihiggs.reproduction.verdict import VERDICTS
-from multihiggs.tables import markdown_table
+from multihiggs.tables import latex_escape, markdown_table
 
 JSON_FORMAT_VERSION = 1
 VERDICT_MEANINGS = {
@@ -173,32 +173,6 @@ def to_markdown(rows: Sequence[Row], sources: Mapping[str, str], setup: str = ""
             ]
             parts.append(_md_table(header, cells))
     return "\n".join(parts)
-
-
-_LATEX_REPLACEMENTS = {
-    "\\": r"\textbackslash{}", "_": r"\_", "%": r"\%", "&": r"\&", "#": r"\#", "$": r"\$", "{": r"\{", "}": r"\}",
-    "~": r"\textasciitilde{}", "^-1": r"$^{-1}$", "≥": r"$\geq$", "≤": r"$\leq$", "±": r"$\pm$", "–": "--",
-    "—": "---", "×": r"$\times$", "→": r"$\to$", "κλ": r"$\kappa_\lambda$", "χ²": r"$\chi^2$", "ΔR": r"$\Delta R$",
-    "Δ": r"$\Delta$", "σ": r"$\sigma$", "≈": r"$\approx$", "√s": r"$\sqrt{s}$", "ν": r"$\nu$", "−": "-",
-    "`": "", "*": "", "⁻¹": r"$^{-1}$", "²": r"$^2$", "λ": r"$\lambda$", "κ": r"$\kappa$", "η": r"$\eta$",
-    "τ": r"$\tau$", "t̄": r"$\bar{t}$", "b̄": r"$\bar{b}$", "…": r"\ldots{}", "§": r"\S{}",
-}  # fmt: skip
-
-
-def latex_escape(text: str) -> str:
-    """``text`` for LaTeX: special characters escaped, the Unicode symbols of our tables in math mode."""
-    out, i = [], 0
-    keys = sorted(_LATEX_REPLACEMENTS, key=len, reverse=True)
-    while i < len(text):
-        for key in keys:
-            if text.startswith(key, i):
-                out.append(_LATEX_REPLACEMENTS[key])
-                i += len(key)
-                break
-        else:
-            out.append(text[i])
-            i += 1
-    return "".join(out)
 
 
 def to_latex(rows: Sequence[Row], sources: Mapping[str, str]) -> str:
