@@ -141,6 +141,28 @@ def test_classification_cli_pools_signal_and_background(tmp_path):
     assert document["auc"] == 1.0 and document["accuracy"] == 1.0 and document["method"] == "spanet_kl_mixed"
 
 
+def test_classification_rejects_unscored_events_and_refuses_a_method_without_scores(tmp_path):
+    signal, background = random_sample(30, 2, seed=1, signal=1), random_sample(20, 2, seed=2, signal=0)
+    signal_score = np.full(30, 0.8)
+    signal_score[:3] = np.nan  # e.g. a selection DNN that cannot score an event with fewer than two candidates
+    paths = []
+    for name, sample, score in (("sig", signal, signal_score), ("bkg", background, np.full(20, 0.3))):
+        test = write_sample(tmp_path / f"{name}.h5", sample)
+        pred = write_prediction(tmp_path / f"{name}_pred.h5", np.full((sample.n_events, 2, 2), -1),
+                                method="chi2", signal_score=score)  # fmt: skip
+        paths.append((test, pred))
+    output = tmp_path / "classification.json"
+    arguments = ["--test", *(str(t) for t, _ in paths), "--predictions", *(str(p) for _, p in paths), "-o", str(output)]
+    classification_main(arguments)
+    document = json.loads(output.read_text())
+    # the 3 unscored signal events rank below every background event: AUC = 1 - 3/30
+    assert document["n_unscored"] == 3 and document["auc"] == pytest.approx(0.9)
+    assert document["accuracy"] == pytest.approx(47 / 50)
+    write_prediction(paths[1][1], np.full((20, 2, 2), -1), method="chi2", signal_score=np.full(20, np.nan))
+    with pytest.raises(SystemExit):
+        classification_main(arguments)
+
+
 def test_tables_cli_writes_markdown_and_latex(tmp_path, hhh_files):
     test, prediction, _ = hhh_files
     metrics_path = tmp_path / "m.json"

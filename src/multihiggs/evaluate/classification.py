@@ -4,7 +4,9 @@
 
 Test files and prediction files pair up in order; their events are pooled. Labels come from
 ``CLASSIFICATIONS/EVENT/signal``. By default every event counts once (as hsieh_spanet2's ACC/AUC); ``--weights
-class-balanced`` uses the event weights rescaled so that signal and background carry equal totals.
+class-balanced`` uses the event weights rescaled so that signal and background carry equal totals. Events without
+a score (NaN: a selection that cannot score them) are rejected at every threshold and counted as ``n_unscored``; a
+prediction file without any finite score is an error (the method has no classifier).
 """
 
 from __future__ import annotations
@@ -110,7 +112,7 @@ def _write_classification(args: argparse.Namespace) -> None:
     for test_path, prediction_path in zip(args.test, args.predictions, strict=True):
         file_labels = read_signal_labels(test_path)
         predictions = read_matching_predictions(prediction_path, test_path, len(file_labels))
-        if not np.isfinite(predictions.signal_score).all():
+        if len(file_labels) and not np.isfinite(predictions.signal_score).any():
             raise ValueError(f"{prediction_path}: method {predictions.method!r} has no finite signal_score")
         labels.append(file_labels)
         scores.append(predictions.signal_score)
@@ -120,12 +122,24 @@ def _write_classification(args: argparse.Namespace) -> None:
     weights = (
         class_balanced_weights(all_labels, np.concatenate(event_weights)) if args.weights == "class-balanced" else None
     )
-    summary = classification_summary(
-        all_labels, np.concatenate(scores), sample_weight=weights, threshold=args.threshold
-    )
-    write_json(
-        args.output, "classification", {"method": method, "sample": args.sample, "weights": args.weights, **summary}
-    )
+    all_scores, n_unscored = rejecting_unscored(np.concatenate(scores))
+    summary = classification_summary(all_labels, all_scores, sample_weight=weights, threshold=args.threshold)
+    content = {"method": method, "sample": args.sample, "weights": args.weights, **summary}
+    if n_unscored:
+        content["n_unscored"] = n_unscored
+    write_json(args.output, "classification", content)
+
+
+def rejecting_unscored(scores: np.ndarray) -> tuple[np.ndarray, int]:
+    """(scores with every NaN below all finite ones, number of NaN): an event a selection cannot score (e.g. the
+    selection DNN of a method that paired fewer than two Higgs candidates) is rejected at every threshold, as the
+    κλ templates do (``multihiggs.stats.templates``)."""
+    scores = np.asarray(scores, dtype=np.float64)
+    unscored = ~np.isfinite(scores)
+    if not unscored.any():
+        return scores, 0
+    floor = np.min(scores[~unscored]) - 1.0 if (~unscored).any() else -1.0
+    return np.where(unscored, floor, scores), int(unscored.sum())
 
 
 if __name__ == "__main__":
