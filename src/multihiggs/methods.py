@@ -128,6 +128,13 @@ SPANET_VARIANTS: Mapping[str, SpanetVariant] = _table(
             upgrade_of="sm",
             compared_with="chi2",
         ),
+        SpanetVariant(
+            "resolved",
+            "SPA-Net (resolved)",
+            analyses=("hh", "hhh"),
+            dataset="sm",
+            event_file="{analysis}_resolved",
+        ),
     ]
 )
 

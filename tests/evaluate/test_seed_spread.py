@@ -6,6 +6,7 @@ import math
 import pytest
 
 from multihiggs.evaluate.seed_spread import aggregate_seeds, main, spread_rows, total_sigma
+from multihiggs.io.stamps import read_stamp
 
 
 def test_mean_and_sample_standard_deviation():
@@ -86,4 +87,5 @@ def test_cli_writes_the_three_tables(tmp_path):
         == 0
     )
     assert "0.300 / 0.360" in out["md"].read_text() and "0.330" in out["md"].read_text()
-    assert json.loads(out["json"].read_text())["rows"][0]["n"] == 2
+    document = json.loads(out["json"].read_text())
+    assert document["rows"][0]["n"] == 2 and read_stamp(out["json"]) is not None  # stamped like every output

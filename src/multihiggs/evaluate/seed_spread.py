@@ -25,6 +25,7 @@ from multihiggs.cli import run_main
 from multihiggs.io.atomic import write_text
 from multihiggs.io.jsonio import read_documents
 from multihiggs.methods import split_replica
+from multihiggs.provenance import STAMP_KEY, current_stamp
 from multihiggs.tables import latex_table, markdown_table
 
 
@@ -156,7 +157,8 @@ def _write(args: argparse.Namespace) -> None:
     write_text(args.output_md, markdown_table(header, body))
     caption = "Training-seed spread: mean and sample standard deviation over the trainings of each method."
     write_text(args.output_tex, latex_table(header, body, caption=caption))
-    write_text(args.output_json, json.dumps({"rows": [row.as_dict() for row in rows]}, indent=1) + "\n")
+    document = {"rows": [row.as_dict() for row in rows], STAMP_KEY: current_stamp().as_dict()}
+    write_text(args.output_json, json.dumps(document, indent=1) + "\n")
 
 
 if __name__ == "__main__":
