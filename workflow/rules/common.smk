@@ -176,15 +176,6 @@ def training_seed(variant):
     return config["seed"] + split_replica(variant)[1]
 
 
-def seed_replicas(analysis):
-    """Replica variant names (sm_seed1, …) trained in ``analysis`` for the training-seed spread."""
-    return [
-        replica_name(variant, replica)
-        for variant in SPANET_VARIANTS[analysis]
-        for replica in range(1, TRAINING_SEEDS.get(variant, 1))
-    ]
-
-
 #: Training sets: the variants that train on their own merged dataset (the others reuse one of these).
 TRAINING_SETS = sorted({variant.dataset_variant for variant in SPANET_VARIANT_TABLE.values()})
 
