@@ -57,3 +57,26 @@ def test_kish_n_eff():
     assert kish_n_eff(np.array([1.0, 0.0, 0.0])) == pytest.approx(1.0)
     assert kish_n_eff(np.array([3.0, 1.0])) == pytest.approx(16 / 10)
     assert kish_n_eff(np.zeros(3)) == 0.0
+
+
+def test_a_rare_bin_one_small_sample_leaves_empty_is_not_a_discrepancy():
+    # 0.05 % of the events in the first bin: 1,000 unit-weight events expect 0.5 there and have none; 200,000
+    # events of weight 0.01 have their expected 100 (the old per-side variance made this a 10σ effect)
+    small = _bare([0.0, 497.0, 503.0], [0.0, 497.0, 503.0])
+    large = _bare([1.0, 999.0, 1000.0], [0.01, 9.99, 10.0])
+    assert compare_shapes(small, large).p_value > 0.5
+
+
+def test_shape_p_values_are_calibrated_for_weighted_samples():
+    # two samples of one distribution: the second drawn from a wider exponential and weighted back (w = f / g)
+    rng = np.random.default_rng(6)
+    edges = np.array([0.0, 0.2, 0.5, 1.0, 2.0, 3.0, 50.0])
+    p_values = []
+    for _ in range(400):
+        a = rng.exponential(1.0, 800)
+        b = rng.exponential(2.0, 5000)
+        p_values.append(compare_shapes(
+            WeightedHistogram.fill(a, np.ones(a.size), edges),
+            WeightedHistogram.fill(b, 2.0 * np.exp(-b / 2.0), edges),
+        ).p_value)  # fmt: skip
+    assert 0.02 < np.mean(np.array(p_values) < 0.05) < 0.09

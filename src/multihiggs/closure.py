@@ -3,13 +3,18 @@
 A closure test fills the same observable from two samples (or two weightings) that must describe the same
 physics — a tag-rate-weighted sample against the cut it replaces, a stitched sample against the inclusive one —
 and asks whether they agree within their Monte Carlo uncertainties. Each side is a weighted histogram (Σw and Σw²
-per bin, the last bin collecting the overflow). Shapes are compared at unit area with
+per bin, the last bin collecting the overflow). Shapes a_i, b_i (unit area) are compared with the two-sample χ²
 
-    χ² = Σ_i (a_i − b_i)² / (σ_a,i² + σ_b,i²)
+    χ² = Σ_i (a_i − b_i)² / (p_i (k_a,i / T_a + k_b,i / T_b)),   p_i = (n_a a_i + n_b b_i) / (n_a + n_b),
 
-over the bins either side fills, ndf = filled bins − 1 (the unit-area constraint). For independent samples this is
-the usual test; for two weightings of the same events it overestimates the variance of the difference (their
-fluctuations are positively correlated), so a small χ² is then conservative. Totals (normalisations) are compared
+over the bins either side fills, ndf = filled bins − 1 (the unit-area constraint). T is a side's total Σw, n its
+Kish n_eff and k_i = Σw²_i / Σw_i its mean weight per unit weight in bin i (the whole side's Σw² / Σw where the bin
+is empty): p_i k_i / T is the variance of a side's unit-area content under the hypothesis that both sides share
+the shape p. For unit weights this is Pearson's two-sample test. Unlike a variance from each side's own Σw², it
+does not call a bin that one side happens to leave empty (its variance would be 0) a discrepancy measured with
+the other side's tiny error. For independent samples this is the usual test; for two weightings of the same events
+it overestimates the variance of the difference (their fluctuations are positively correlated), so a small χ² is
+then conservative. Totals (normalisations) are compared
 separately as a pull (a − b) / sqrt(σ_a² + σ_b²).
 
 Absolute yields of two independent samples normalised to the same quantity (both in pb, say) are compared with the
@@ -130,13 +135,26 @@ class ShapeComparison:
         }
 
 
+def _weight_per_unit_weight(histogram: WeightedHistogram) -> np.ndarray:
+    """k_i = Σw²_i / Σw_i per bin (the mean event weight, weighted by weight); the whole histogram's where Σw_i ≤ 0."""
+    overall = float(histogram.sumw2.sum()) / histogram.total if histogram.total > 0 else 0.0
+    return np.divide(histogram.sumw2, histogram.sumw, out=np.full(histogram.sumw.shape, overall),
+                     where=histogram.sumw > 0)  # fmt: skip
+
+
+def _nonzero(total: float) -> float:
+    return total if total > 0 else math.inf
+
+
 def compare_shapes(reference: WeightedHistogram, test: WeightedHistogram) -> ShapeComparison:
     """Unit-area χ² over the bins either side fills, its p-value, and the pull of the totals (module docstring)."""
     if not np.array_equal(reference.edges, test.edges):
         raise ValueError("the two histograms have different binnings")
-    a, a_error = reference.shape()
-    b, b_error = test.shape()
-    variance = np.nan_to_num(a_error) ** 2 + np.nan_to_num(b_error) ** 2
+    a, b = np.nan_to_num(reference.shape()[0]), np.nan_to_num(test.shape()[0])
+    n_a, n_b = reference.n_eff, test.n_eff
+    pooled = np.clip((n_a * a + n_b * b) / (n_a + n_b), 0.0, None) if n_a + n_b > 0 else np.zeros(a.shape)
+    variance = pooled * (_weight_per_unit_weight(reference) / _nonzero(reference.total)
+                         + _weight_per_unit_weight(test) / _nonzero(test.total))  # fmt: skip
     filled = variance > 0
     chi2 = float((((a - b) ** 2)[filled] / variance[filled]).sum()) if filled.any() else 0.0
     ndf = max(int(filled.sum()) - 1, 0)
@@ -200,19 +218,23 @@ def draw_shape_panel(
 
 def draw_shape_comparisons(
     panels_data: Sequence[tuple[str, WeightedHistogram, WeightedHistogram]],
-    labels: tuple[str, str],
+    labels: tuple[str, str] | Sequence[tuple[str, str]],
     path: str | Path,
     extra: str = "",
 ) -> None:
-    """One panel per (x-axis label, reference, test): reference as a line with its band, test as points."""
+    """One panel per (x-axis label, reference, test): reference as a line with its band, test as points.
+
+    ``labels``: the (reference, test) legend entries of every panel, or one such pair per panel.
+    """
     from multihiggs.plotting.draw import label_panels, panels
     from multihiggs.plotting.style import save_figure
 
+    per_panel = [labels] * len(panels_data) if isinstance(labels[0], str) else list(labels)
     figure, axes = panels(len(panels_data), n_columns=min(3, len(panels_data)))
-    for ax, (xlabel, reference, test) in zip(axes, panels_data, strict=True):
+    for ax, (xlabel, reference, test), legend in zip(axes, panels_data, per_panel, strict=True):
         comparison = compare_shapes(reference, test)
         title = f"χ²/ndf {comparison.chi2:.1f}/{comparison.ndf}, p = {comparison.p_value:.2f}"
-        draw_shape_panel(ax, reference, test, labels, xlabel, title)
+        draw_shape_panel(ax, reference, test, legend, xlabel, title)
     label_panels(axes, energy_tev=None, extra=extra)
     save_figure(figure, path)
 

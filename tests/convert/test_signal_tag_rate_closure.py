@@ -31,3 +31,27 @@ def test_missing_inputs_fail_without_outputs(tmp_path):
                  str(outputs[1]), "--output-pdf", str(outputs[2])])  # fmt: skip
     assert code != 0
     assert not any(path.exists() for path in outputs)
+
+
+def test_swapped_pairing_needs_both_sides(tmp_path):
+    from multihiggs.convert.signal_tag_rate_closure import main
+
+    missing = str(tmp_path / "missing.h5")
+    outputs = [tmp_path / name for name in ("a.md", "a.json", "a.pdf")]
+    code = main(["--tag-rate", missing, "--cut", missing, "--swapped-cut", missing, "--output-md", str(outputs[0]),
+                 "--output-json", str(outputs[1]), "--output-pdf", str(outputs[2])])  # fmt: skip
+    assert code != 0
+    assert not any(path.exists() for path in outputs)
+
+
+def test_table_lists_both_pairings():
+    from multihiggs.closure import WeightedHistogram
+    from multihiggs.convert.signal_tag_rate_closure import PAIRINGS, closure_document, closure_table
+
+    edges = np.array([0.0, 1.0, 2.0])
+    cut = {"ht": WeightedHistogram.fill(np.array([0.5, 1.5, 1.5]), np.ones(3), edges)}
+    trf = {"ht": WeightedHistogram.fill(np.array([0.5, 0.5, 1.5]), np.full(3, 0.5), edges)}
+    table = closure_table({key: closure_document(cut, trf) for key, _ in PAIRINGS})
+    assert table.count("σ × efficiency") == 2 and "| ht |" in table
+    assert "p (tag-rate weights on the main sample)" in table
+    assert "p (tag-rate weights on the independent sample)" in table

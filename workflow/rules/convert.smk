@@ -1,8 +1,10 @@
 # Conversion of Delphes ROOT to the SPANet HDF5 layout, with truth matching; per analysis (hh, hhh) and sample.
 
 
-def conversion_arguments(wildcards):
-    """Selection and matching flags of one (analysis, sample) conversion, from the config."""
+def conversion_arguments(wildcards, swapped_signal_selection=False):
+    """Selection and matching flags of one (analysis, sample) conversion, from the config; with
+    ``swapped_signal_selection`` a signal sample's b-tag cut and tag-rate weights trade places (the swapped pairing
+    of the signal tag-rate closure)."""
     conversion = config["conversion"]
     selection = conversion[wildcards.analysis]
     spec = SAMPLES[wildcards.sample]
@@ -29,6 +31,7 @@ def conversion_arguments(wildcards):
         is_qcd = spec.process == "qcd"
         # the signal closure's reference sample is converted with the cut the tag-rate weights replace
         signal_tag_rate = conversion["signal_tag_rate_weights"] and wildcards.sample != HH_CLOSURE_SAMPLE
+        signal_tag_rate = signal_tag_rate != swapped_signal_selection
         tag_rate = conversion["qcd_tag_rate_weights"] if is_qcd else signal_tag_rate
         arguments.append("--tag-rate-weights" if tag_rate else "--four-tag")
         if tag_rate and not is_qcd:
@@ -77,6 +80,26 @@ rule convert_sample:
         "--sample {wildcards.sample} {params.arguments} > {log} 2>&1"
 
 
+rule convert_swapped_selection:
+    """The signal closure's swapped pairing: the main SM HH sample with the b-tag cut and the independent closure
+    sample with tag-rate weights (validation only)."""
+    input:
+        lambda wildcards: delphes_files(wildcards.sample),
+    output:
+        train=f"{RESULTS}/h5/{{analysis}}/swapped_selection/{{sample}}/train.h5",
+        val=f"{RESULTS}/h5/{{analysis}}/swapped_selection/{{sample}}/val.h5",
+        test=f"{RESULTS}/h5/{{analysis}}/swapped_selection/{{sample}}/test.h5",
+    params:
+        arguments=lambda wildcards: conversion_arguments(wildcards, swapped_signal_selection=True),
+    log:
+        f"{RESULTS}/logs/convert/{{analysis}}/swapped_selection/{{sample}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/convert/{{analysis}}/swapped_selection/{{sample}}.tsv"
+    shell:
+        "python -m multihiggs.convert --input {input} --output-dir $(dirname {output.train}) "
+        "--sample {wildcards.sample} {params.arguments} > {log} 2>&1"
+
+
 rule matching_table:
     input:
         lambda wildcards: [f"{RESULTS}/h5/{wildcards.analysis}/{name}/test.h5" for name in ANALYSIS_SAMPLES[wildcards.analysis]
@@ -120,6 +143,8 @@ rule signal_tag_rate_closure:
     input:
         tag_rate=lambda wildcards: converted_splits("hh", hh_reference_sample()),
         cut=lambda wildcards: converted_splits("hh", HH_CLOSURE_SAMPLE),
+        swapped_tag_rate=lambda wildcards: converted_splits("hh", f"swapped_selection/{HH_CLOSURE_SAMPLE}"),
+        swapped_cut=lambda wildcards: converted_splits("hh", f"swapped_selection/{hh_reference_sample()}"),
     output:
         md=f"{RESULTS}/validation/signal_tag_rate_closure.md",
         json=f"{RESULTS}/validation/signal_tag_rate_closure.json",
@@ -135,4 +160,5 @@ rule signal_tag_rate_closure:
         f"{RESULTS}/benchmarks/convert/signal_tag_rate_closure.tsv"
     shell:
         "python -m multihiggs.convert.signal_tag_rate_closure --tag-rate {input.tag_rate} --cut {input.cut} "
+        "--swapped-tag-rate {input.swapped_tag_rate} --swapped-cut {input.swapped_cut} "
         "--output-md {output.md} --output-json {output.json} --output-pdf {output.pdf} > {log} 2>&1"

@@ -1,7 +1,8 @@
 """Closure of signal tag-rate weights: a tag-rate-weighted signal sample against the cut it replaces.
 
     python -m multihiggs.convert.signal_tag_rate_closure --tag-rate HH/{train,val,test}.h5
-        --cut HH_CLOSURE/{train,val,test}.h5 --output-md X.md --output-json X.json --output-pdf X.pdf
+        --cut HH_CLOSURE/{train,val,test}.h5 [--swapped-tag-rate HH_CLOSURE_TRF/… --swapped-cut HH_CUT/…]
+        --output-md X.md --output-json X.json --output-pdf X.pdf
 
 The signal sample converted with tag-rate weights (every event with its probability to pass the b-tag requirement,
 the candidate jets' tags drawn given passing) and an independent sample of the same process converted with the
@@ -9,7 +10,12 @@ cut (its drawn tags must pass) must give the same selected population. Compared,
 weights (pb): the totals (σ × selection efficiency) and the unit-area shapes of the jet multiplicity, the leading
 jet pT, m_4j and H_T (stored jets, GeV), the number of b-tagged jets with pT > 40 GeV (the drawn tags) and the
 number of Higgs bosons reconstructable from two matched jets. The samples are independent: the χ² of
-:mod:`multihiggs.closure` is the usual test. Exit status 2 on bad input, no output left behind.
+:mod:`multihiggs.closure` is the usual test.
+
+The cut keeps ~5 % of a sample, so the cut side limits the test. With ``--swapped-tag-rate`` and ``--swapped-cut``
+the roles are also swapped: the closure sample with tag-rate weights against the (larger) main sample with the cut,
+again two independent samples, a test several times stronger for no extra generation. Exit status 2 on bad input,
+no output left behind.
 """
 
 from __future__ import annotations
@@ -22,7 +28,13 @@ from pathlib import Path
 import numpy as np
 
 from multihiggs.cli import run_main
-from multihiggs.closure import WeightedHistogram, compare_shapes, draw_shape_comparisons, write_closure_outputs
+from multihiggs.closure import (
+    WeightedHistogram,
+    compare_shapes,
+    draw_shape_comparisons,
+    histogram_fields,
+    write_closure_outputs,
+)
 from multihiggs.convert.matching import resolved_reconstructable
 from multihiggs.io import spanet_layout as layout
 from multihiggs.io.hdf5 import open_hdf5, read_dataset
@@ -95,6 +107,13 @@ def fill_histograms(paths: Sequence[str | Path]) -> dict[str, WeightedHistogram]
     }
 
 
+#: (key, description) of the two pairings of the samples, in document order.
+PAIRINGS = (
+    ("main_tag_rate_vs_closure_cut", "tag-rate weights on the main sample vs the cut on the independent sample"),
+    ("closure_tag_rate_vs_main_cut", "tag-rate weights on the independent sample vs the cut on the main sample"),
+)
+
+
 def closure_document(cut: dict[str, WeightedHistogram], tag_rate: dict[str, WeightedHistogram]) -> dict:
     """JSON-ready totals (pb), effective sizes and per-observable comparisons with their histograms."""
     any_cut, any_trf = next(iter(cut.values())), next(iter(tag_rate.values()))
@@ -105,38 +124,55 @@ def closure_document(cut: dict[str, WeightedHistogram], tag_rate: dict[str, Weig
             name: {
                 **compare_shapes(cut[name], tag_rate[name]).as_dict(),
                 "edges": cut[name].edges.tolist(),
-                "cut_sumw": cut[name].sumw.tolist(),
-                "cut_sumw2": cut[name].sumw2.tolist(),
-                "tag_rate_sumw": tag_rate[name].sumw.tolist(),
-                "tag_rate_sumw2": tag_rate[name].sumw2.tolist(),
+                **histogram_fields("cut", cut[name]),
+                **histogram_fields("tag_rate", tag_rate[name]),
             }
             for name in cut
         },
     }
 
 
-def closure_table(document: dict) -> str:
-    """Markdown: totals with their pull, then χ²/ndf and p-value per observable."""
-    from multihiggs.tables import markdown_table
-
+def _totals_sentence(description: str, document: dict) -> str:
     cut, trf = document["cut"], document["tag_rate"]
     pull = next(iter(document["observables"].values()))["normalisation_pull"]
-    intro = (
-        "Signal with tag-rate weights against an independent sample with the b-tag cut: σ × efficiency "
-        f"{trf['total_pb']:.4g} ± {trf['error_pb']:.2g} pb (tag-rate weights, n_eff {trf['n_eff']:.0f}) vs "
-        f"{cut['total_pb']:.4g} ± {cut['error_pb']:.2g} pb (cut, n_eff {cut['n_eff']:.0f}), pull {pull:+.2f}.\n\n"
+    return (
+        f"{description[0].upper()}{description[1:]}: σ × efficiency {trf['total_pb']:.4g} ± {trf['error_pb']:.2g} pb "
+        f"(tag-rate weights, n_eff {trf['n_eff']:.0f}) vs {cut['total_pb']:.4g} ± {cut['error_pb']:.2g} pb "
+        f"(cut, n_eff {cut['n_eff']:.0f}), pull {pull:+.2f}."
     )
+
+
+def closure_table(documents: dict[str, dict]) -> str:
+    """Markdown: per pairing the totals with their pull, then one row per observable, χ²/ndf and p per pairing."""
+    from multihiggs.tables import markdown_table
+
+    descriptions = dict(PAIRINGS)
+    keys = [key for key, _ in PAIRINGS if key in documents]
+    intro = "Signal with tag-rate weights against an independent sample with the b-tag cut.\n\n" + "".join(
+        f"- {_totals_sentence(descriptions[key], documents[key])}\n" for key in keys
+    )
+    header = ["observable"] + [f"χ²/ndf, p ({descriptions[key].split(' vs ')[0]})" for key in keys]
+    observables = documents[keys[0]]["observables"]
     rows = [
-        [name, f"{values['chi2']:.1f} / {values['ndf']}", f"{values['p_value']:.2f}"]
-        for name, values in document["observables"].items()
+        [name]
+        + [
+            f"{documents[key]['observables'][name]['chi2']:.1f} / {documents[key]['observables'][name]['ndf']}, "
+            f"{documents[key]['observables'][name]['p_value']:.2f}"
+            for key in keys
+        ]
+        for name in observables
     ]
-    return intro + markdown_table(["observable", "χ²/ndf (unit-area shapes)", "p-value"], rows)
+    return intro + "\n" + markdown_table(header, rows)
 
 
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m multihiggs.convert.signal_tag_rate_closure", description=__doc__)
-    parser.add_argument("--tag-rate", nargs="+", required=True, help="converted files (all splits), tag-rate weights")
-    parser.add_argument("--cut", nargs="+", required=True, help="converted files (all splits), the b-tag cut")
+    parser.add_argument("--tag-rate", nargs="+", required=True,
+                        help="the main sample's converted files (all splits), tag-rate weights")  # fmt: skip
+    parser.add_argument("--cut", nargs="+", required=True,
+                        help="the independent sample's converted files (all splits), the b-tag cut")  # fmt: skip
+    parser.add_argument("--swapped-tag-rate", nargs="+", help="the independent sample with tag-rate weights")
+    parser.add_argument("--swapped-cut", nargs="+", help="the main sample with the b-tag cut")
     parser.add_argument("--output-md", required=True)
     parser.add_argument("--output-json", required=True)
     parser.add_argument("--output-pdf", required=True)
@@ -144,11 +180,22 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def _run(args: argparse.Namespace) -> None:
-    cut, tag_rate = fill_histograms(args.cut), fill_histograms(args.tag_rate)
-    document = closure_document(cut, tag_rate)
-    panels = [(OBSERVABLES[name][1], cut[name], tag_rate[name]) for name in OBSERVABLES]
-    draw_shape_comparisons(panels, ("b-tag cut (independent sample)", "tag-rate weights"), args.output_pdf, "HH")
-    write_closure_outputs(document, closure_table(document), args.output_json, args.output_md)
+    if (args.swapped_tag_rate is None) != (args.swapped_cut is None):
+        raise ValueError("--swapped-tag-rate and --swapped-cut go together (the two sides of the swapped pairing)")
+    sides = {PAIRINGS[0][0]: (args.cut, args.tag_rate)}
+    if args.swapped_cut is not None:
+        sides[PAIRINGS[1][0]] = (args.swapped_cut, args.swapped_tag_rate)
+    histograms = {key: (fill_histograms(cut), fill_histograms(trf)) for key, (cut, trf) in sides.items()}
+    documents = {key: closure_document(cut, trf) for key, (cut, trf) in histograms.items()}
+    panels, labels = [], []
+    for key, (cut, tag_rate) in histograms.items():
+        main_is_cut = key == PAIRINGS[1][0]
+        legend = (f"cut ({'main' if main_is_cut else 'independent'} sample)",
+                  f"tag-rate weights ({'independent' if main_is_cut else 'main'} sample)")  # fmt: skip
+        panels += [(OBSERVABLES[name][1], cut[name], tag_rate[name]) for name in OBSERVABLES]
+        labels += [legend] * len(OBSERVABLES)
+    draw_shape_comparisons(panels, labels, args.output_pdf, "HH")
+    write_closure_outputs({"pairings": documents}, closure_table(documents), args.output_json, args.output_md)
 
 
 def main(argv: Sequence[str] | None = None) -> int:
