@@ -63,3 +63,30 @@ def test_dtype_and_kind_rules(tmp_path):
     with pytest.raises(ValueError, match="cannot compare"):
         same_content(tmp_path / "bad.json", tmp_path / "bad.json")
     assert main([str(tmp_path / "absent"), str(tmp_path)]) == 2
+
+
+def test_joblib_models_compare_by_state_not_pickle_bytes(tmp_path):
+    """Pickle writes an object shared twice once (a memo reference) but two equal copies twice: the bytes differ
+    while the content is the same, as for one model pickled in two processes (string interning)."""
+    import joblib
+    from sklearn.preprocessing import StandardScaler
+
+    scaler = StandardScaler().fit(np.arange(6.0).reshape(3, 2))
+    name = "".join(["mean", "_"])
+    shared = {"models": [scaler, scaler], "names": [name, name], STAMP_KEY: "a"}
+    copies = {"models": [scaler, joblib.load(_dump(tmp_path / "s.joblib", scaler))], "names": ["mean_", "mean_"],
+              STAMP_KEY: "b"}  # fmt: skip
+    _dump(tmp_path / "shared.joblib", shared)
+    _dump(tmp_path / "copies.joblib", copies)
+    assert (tmp_path / "shared.joblib").read_bytes() != (tmp_path / "copies.joblib").read_bytes()
+    assert same_content(tmp_path / "shared.joblib", tmp_path / "copies.joblib") is True
+    other = StandardScaler().fit(np.arange(6.0).reshape(3, 2) * 2)
+    _dump(tmp_path / "other.joblib", {**copies, "models": [scaler, other]})
+    assert same_content(tmp_path / "shared.joblib", tmp_path / "other.joblib") is False
+
+
+def _dump(path, content):
+    import joblib
+
+    joblib.dump(content, path)
+    return path

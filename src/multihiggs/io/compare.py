@@ -3,8 +3,9 @@
 Two runs of the same configuration must give the same outputs; two commits that should change nothing (a
 refactoring) must too, apart from the stamp, which names the commit. This compares the content of every output
 both directories have, by kind: HDF5 (every dataset and attribute), JSON (documents, xgboost models), Markdown,
-LaTeX and HTML text, torch checkpoints and joblib models (their payloads), ROOT files (every branch) and PNG
-previews (their pixels). PDFs are not compared (their PNG previews are); logs and benchmark timings are skipped.
+LaTeX and HTML text, torch checkpoints and joblib models (their unpickled state, not the pickle bytes), ROOT files
+(every branch) and PNG previews (their pixels). PDFs are not compared (their PNG previews are); logs and benchmark
+timings are skipped.
 """
 
 from __future__ import annotations
@@ -84,10 +85,33 @@ def _torch(path: Path) -> Any:
     return _without_stamp(torch.load(path, map_location="cpu", weights_only=True))
 
 
-def _joblib(path: Path) -> bytes:
+def _object_state(value: Any, depth: int = 0) -> Any:
+    """``value`` as nested dicts, lists and arrays: an object becomes (its class, the state it pickles).
+
+    Pickle bytes are not canonical: whether an equal string or array is written again or referenced through the memo
+    depends on object identity (string interning), which varies between processes. Comparing the unpickled state
+    compares what the model holds.
+    """
+    if depth > 200:
+        raise ValueError("object graph deeper than 200 levels")
+    if isinstance(value, dict):
+        return {key: _object_state(item, depth + 1) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return type(value)(_object_state(item, depth + 1) for item in value)
+    if isinstance(value, np.random.RandomState):
+        return ("RandomState", _object_state(list(value.get_state()), depth + 1))
+    if isinstance(value, np.ndarray | np.generic | str | bytes | int | float | complex | bool) or value is None:
+        return value
+    if isinstance(value, type):
+        return f"{value.__module__}.{value.__qualname__}"
+    state = value.__getstate__() if hasattr(value, "__getstate__") else getattr(value, "__dict__", repr(value))
+    return (f"{type(value).__module__}.{type(value).__qualname__}", _object_state(state, depth + 1))
+
+
+def _joblib(path: Path) -> Any:
     import joblib
 
-    return pickle.dumps(_without_stamp(joblib.load(path)), protocol=4)
+    return _object_state(_without_stamp(joblib.load(path)))
 
 
 def _root(path: Path) -> dict[str, Any]:
