@@ -90,3 +90,16 @@ def _dump(path, content):
 
     joblib.dump(content, path)
     return path
+
+
+def test_jagged_root_branches_compare_event_by_event(tmp_path):
+    import awkward as ak
+    import uproot
+
+    for name, last in (("a", 3.0), ("b", 3.0), ("c", 4.0)):
+        jets = {"Jet": ak.zip({"PT": ak.Array([[1.0, 2.0], [last]])})}
+        with uproot.recreate(tmp_path / f"{name}.root") as handle:
+            handle.mktree("Delphes", {"Jet": jets["Jet"].type.content}).extend(jets)
+            handle["Ntuple"] = jets  # uproot 5.7 writes a dict as an RNTuple
+    assert same_content(tmp_path / "a.root", tmp_path / "b.root") is True
+    assert same_content(tmp_path / "a.root", tmp_path / "c.root") is False

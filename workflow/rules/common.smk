@@ -208,7 +208,10 @@ def merge_flags(variant):
 
 
 def event_file(analysis, variant):
-    return f"{REPO_DIR}/config/event_files/{variant_entry(variant).event_file_name(analysis)}.yaml"
+    """The variant's event YAML, relative to the working directory: the models record this path, which must not
+    depend on where the clone lives."""
+    name = variant_entry(variant).event_file_name(analysis)
+    return os.path.relpath(f"{REPO_DIR}/config/event_files/{name}.yaml")
 
 
 def spanet_model(analysis, variant):

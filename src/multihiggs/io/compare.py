@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import json
 import pickle
+import re
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -37,6 +38,8 @@ def _equal(a: Any, b: Any) -> bool:
         a, b = np.asarray(a), np.asarray(b)
         if a.shape != b.shape or a.dtype != b.dtype:
             return False
+        if a.dtype == object:  # jagged ROOT branches: one array per event
+            return all(_equal(x, y) for x, y in zip(a.flat, b.flat, strict=True))
         numeric = a.dtype.kind in "fc"
         return bool(np.array_equal(a, b, equal_nan=numeric))
     if isinstance(a, float) and isinstance(b, float) and np.isnan(a) and np.isnan(b):
@@ -128,8 +131,10 @@ def _root(path: Path) -> dict[str, Any]:
             if classname == "TTree":
                 tree = root_file[key]
                 content[name] = {branch: tree[branch].array(library="np") for branch in tree.keys()}
-            else:
-                content[name] = str(root_file[key])
+            elif classname == "ROOT::RNTuple":
+                content[name] = root_file[key].arrays().to_list()
+            else:  # other objects by their description, without the memory address
+                content[name] = re.sub(r" at 0x[0-9a-f]+", "", str(root_file[key]))
     return content
 
 
