@@ -22,6 +22,7 @@ from multihiggs.methods import (
     method_label,
     method_with_btag,
     split_btag,
+    split_stats_selection,
 )
 
 REPO = Path(__file__).resolve().parents[1]
@@ -45,6 +46,7 @@ def test_shipped_configs_choose_declared_methods(path):
         (lambda c: c["baselines"]["methods"]["hhh"].append("min_delta_r"), r"methods\.hhh: \['min_delta_r'\]"),
         (lambda c: c["baselines"]["methods"]["hh"].append("chi3"), r"baselines\.methods\.hh: unknown name"),
         (lambda c: c["stats"]["methods"].append("spanet_chi2"), r"stats\.methods: unknown method"),
+        (lambda c: c["stats"]["methods"].append("spanet_sm_dnn"), r"stats\.methods: unknown method"),  # no head
         (lambda c: c["spanet"].update(background_per_signal={"btag_upgrade": 1.0}), r"spanet\.background_per_signal"),
     ],
 )
@@ -65,6 +67,15 @@ def test_method_names_and_btag_suffixes():
     assert method_label("spanet_sm") == "SPA-Net (SM)" and method_label("reference_spanet") == ""
     assert SPANET_VARIANTS["btag_upgrade"].comparison_baseline() == "chi2_upart"
     assert SPANET_VARIANTS["sm"].comparison_baseline() == ""
+
+
+def test_a_head_variant_selected_by_a_dnn_in_the_fit():
+    assert SPANET_VARIANTS["kl_mixed"].classification_head and not SPANET_VARIANTS["sm"].classification_head
+    assert split_stats_selection("spanet_kl_mixed_dnn") == ("spanet_kl_mixed", True)
+    assert split_stats_selection("spanet_kl_mixed") == ("spanet_kl_mixed", False)
+    assert split_stats_selection("spanet_sm_dnn") == ("spanet_sm_dnn", False)  # no head to replace
+    assert split_stats_selection("chi2") == ("chi2", False)
+    assert method_label("spanet_kl_mixed_dnn") == method_label("spanet_kl_mixed") + " + DNN"
 
 
 def test_variants_are_consistent():

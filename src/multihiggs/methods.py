@@ -10,7 +10,9 @@ entries (``spanet.variants``, ``baselines.methods``, ``stats.methods``), checked
 Method names: a SPA-Net variant ``v`` is the method ``spanet_v``; a baseline evaluated with another b-tag working
 point than the conversion's carries that working point's suffix (``chi2`` with UParT tags is ``chi2_upart``). The
 k-th extra training of a variant from another seed (config ``spanet.training_seeds``) is the replica
-``spanet_v_seed<k>`` (k = 1, 2, …): same training set and options, seed ``seed + k``.
+``spanet_v_seed<k>`` (k = 1, 2, …): same training set and options, seed ``seed + k``. In the κλ fit
+(``stats.methods``) a variant with a classification head selects events with its head; ``spanet_v_dnn`` selects the
+same variant's events with a selection DNN on its pairing instead, as the methods without a head do.
 This module imports nothing of the package, so every stage can import it.
 """
 
@@ -24,6 +26,8 @@ from typing import Any
 SPANET_PREFIX = "spanet_"
 REPLICA_SEPARATOR = "_seed"
 #: Suffix of a baseline method evaluated with another b-tag working point (``chi2`` + UParT -> ``chi2_upart``).
+#: Suffix of a κλ-fit method: a SPA-Net variant with a classification head, its events selected by a DNN instead.
+DNN_SELECTION_SUFFIX = "_dnn"
 BTAG_SUFFIXES: Mapping[str, str] = MappingProxyType({"UParT": "_upart"})
 #: What a variant's training set takes as signal: the SM sample of the analysis (HH at κλ = 1, or HHH), the κλ
 #: grid of spanet.kl_mixed_values (balanced, κλ drawn for QCD), or the flat-mass samples (mass-flattening weights).
@@ -203,12 +207,28 @@ def method_family(method: str) -> str:
 
 
 def method_label(method: str) -> str:
-    """Legend name of a method ("" when the table has none): its variant's or its baseline's label."""
+    """Legend name of a method ("" when the table has none): its variant's or its baseline's label (a κλ-fit method
+    ``spanet_v_dnn``: the variant's, "+ DNN")."""
+    base, forced_dnn = split_stats_selection(method)
+    if forced_dnn:
+        return f"{method_label(base)} + DNN"
     variant = spanet_variant(method)
     if variant is not None:
         return variant.label
     baseline = BASELINES.get(method)
     return baseline.label if baseline is not None else ""
+
+
+def split_stats_selection(stats_method: str) -> tuple[str, bool]:
+    """(method, selected by a DNN although it has a classification head) of a ``stats.methods`` entry.
+
+    ``spanet_kl_mixed_dnn`` -> (spanet_kl_mixed, True); any other name -> (the name, False).
+    """
+    base = stats_method.removesuffix(DNN_SELECTION_SUFFIX)
+    variant = spanet_variant(base) if base != stats_method else None
+    if variant is not None and variant.classification_head:
+        return base, True
+    return stats_method, False
 
 
 def merge_arguments(variant: SpanetVariant, kl_values: Sequence[float]) -> list[str]:
@@ -236,9 +256,11 @@ def check_config_methods(config: Mapping[str, Any]) -> None:
     if unknown:
         raise ValueError(f"config key spanet.training_seeds: {unknown} are not variants of spanet.variants")
     known = [variant.method for variant in SPANET_VARIANTS.values()] + list(BASELINES)
-    unknown = [method for method in config["stats"]["methods"] if method not in known]
+    with_dnn = [variant.method + DNN_SELECTION_SUFFIX for variant in SPANET_VARIANTS.values()
+                if variant.classification_head]  # fmt: skip
+    unknown = [method for method in config["stats"]["methods"] if method not in known + with_dnn]
     if unknown:
-        raise ValueError(f"config key stats.methods: unknown method(s) {unknown} (known: {known})")
+        raise ValueError(f"config key stats.methods: unknown method(s) {unknown} (known: {known + with_dnn})")
 
 
 def _check_names(key: str, names: Sequence[str], table: Mapping[str, Any], analysis: str) -> None:

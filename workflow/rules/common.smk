@@ -17,6 +17,7 @@ from multihiggs.methods import (
     spanet_variant,
     split_btag,
     split_replica,
+    split_stats_selection,
 )
 from multihiggs.provenance import workflow_environment
 from multihiggs.samples import (
@@ -480,7 +481,10 @@ def table_plan(name):
 
 # ----------------------------------------------------------------------------------------- statistics
 
-STATS_METHODS = available("hh", config["stats"]["methods"])
+# κλ-fit methods: evaluated methods, or a classification-head variant selected by a DNN (spanet_<v>_dnn)
+STATS_METHODS = [
+    method for method in config["stats"]["methods"] if available("hh", [split_stats_selection(method)[0]])
+]
 STATS_BASIS_SAMPLES = [hh_sample_name(kappa) for kappa in config["stats"]["basis_kappa_lambdas"]]
 missing_basis = sorted(set(STATS_BASIS_SAMPLES) - set(SAMPLES))
 if missing_basis:

@@ -2,17 +2,19 @@
 # Higgs candidates for methods without one), m_HH templates by quadratic morphing, profile-likelihood and CLs scans.
 
 
-def stats_selected_predictions(method, sample):
-    """Test-split predictions whose signal_score selects events: the method's own, or its DNN-scored copy.
+def stats_selected_predictions(stats_method, sample):
+    """Test-split predictions whose signal_score selects events: the method's own (its classification head), or its
+    DNN-scored copy (methods without a head, and ``spanet_<v>_dnn``).
 
     The κλ-mixed SPA-Net takes κλ as an input: every sample of the fit is evaluated at stats.kl_input.
     """
+    method, forced_dnn = split_stats_selection(stats_method)
     variant = spanet_variant(method)
-    if variant is not None and variant.kl_input:
-        return f"{RESULTS}/predictions/hh/{method}/{KL_INPUT_SPLIT}/{sample}.h5"
-    if method in classifier_methods("hh"):
-        return f"{RESULTS}/predictions/hh/{method}/test/{sample}.h5"
-    return f"{RESULTS}/predictions/hh/{method}/dnn_scored/{sample}.h5"
+    at_kl_input = variant is not None and variant.kl_input
+    if forced_dnn or method not in classifier_methods("hh"):
+        scored = f"dnn_scored_{KL_INPUT_SPLIT}" if at_kl_input else "dnn_scored"
+        return f"{RESULTS}/predictions/hh/{method}/{scored}/{sample}.h5"
+    return f"{RESULTS}/predictions/hh/{method}/{KL_INPUT_SPLIT if at_kl_input else 'test'}/{sample}.h5"
 
 
 rule train_selection_dnn:
@@ -55,6 +57,19 @@ rule score_selection_dnn:
     shell:
         "python -m multihiggs.stats.dnn_selection score -i {input.events} --predictions {input.predictions} "
         "--model {input.model} --method {wildcards.method} -o {output} > {log} 2>&1"
+
+
+use rule score_selection_dnn as score_selection_dnn_at_kl_input with:
+    input:
+        events=f"{RESULTS}/h5/hh/{{sample}}/test.h5",
+        predictions=f"{RESULTS}/predictions/hh/{{method}}/{KL_INPUT_SPLIT}/{{sample}}.h5",
+        model=f"{RESULTS}/models/hh/selection_dnn_{{method}}.joblib",
+    output:
+        f"{RESULTS}/predictions/hh/{{method}}/dnn_scored_{KL_INPUT_SPLIT}/{{sample}}.h5",
+    log:
+        f"{RESULTS}/logs/limits/dnn_scored_{KL_INPUT_SPLIT}_{{method}}_{{sample}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/limits/dnn_scored_{KL_INPUT_SPLIT}_{{method}}_{{sample}}.tsv"
 
 
 def template_selection(wildcards):
