@@ -231,6 +231,13 @@ def split_stats_selection(stats_method: str) -> tuple[str, bool]:
     return stats_method, False
 
 
+def stats_replica_name(stats_method: str, replica: int) -> str:
+    """The κλ-fit method of the ``replica``-th seed replica of ``stats_method``'s network (``spanet_sm`` ->
+    ``spanet_sm_seed1``, ``spanet_kl_mixed_dnn`` -> ``spanet_kl_mixed_seed1_dnn``)."""
+    method, forced_dnn = split_stats_selection(stats_method)
+    return replica_name(method, replica) + (DNN_SELECTION_SUFFIX if forced_dnn else "")
+
+
 def merge_arguments(variant: SpanetVariant, kl_values: Sequence[float]) -> list[str]:
     """Arguments of ``multihiggs.convert.merge`` that build the training set of ``variant``'s signal kind."""
     if variant.signal == "kl_grid":

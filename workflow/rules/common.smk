@@ -18,6 +18,7 @@ from multihiggs.methods import (
     split_btag,
     split_replica,
     split_stats_selection,
+    stats_replica_name,
 )
 from multihiggs.provenance import workflow_environment
 from multihiggs.samples import (
@@ -481,14 +482,31 @@ def table_plan(name):
 
 # ----------------------------------------------------------------------------------------- statistics
 
-# κλ-fit methods: evaluated methods, or a classification-head variant selected by a DNN (spanet_<v>_dnn)
+# κλ-fit methods: evaluated methods, or a classification-head variant selected by a DNN (spanet_<v>_dnn); then the
+# seed replicas of their networks (spanet.training_seeds), whose intervals give the training-seed spread
 STATS_METHODS = [
     method for method in config["stats"]["methods"] if available("hh", [split_stats_selection(method)[0]])
+]
+STATS_METHODS += [
+    stats_replica_name(method, replica)
+    for method in list(STATS_METHODS)
+    if spanet_variant(split_stats_selection(method)[0]) is not None
+    for replica in range(1, TRAINING_SEEDS.get(spanet_variant(split_stats_selection(method)[0]).name, 1))
 ]
 STATS_BASIS_SAMPLES = [hh_sample_name(kappa) for kappa in config["stats"]["basis_kappa_lambdas"]]
 missing_basis = sorted(set(STATS_BASIS_SAMPLES) - set(SAMPLES))
 if missing_basis:
     raise ValueError(f"config key stats.basis_kappa_lambdas names κλ without a sample: {missing_basis}")
+
+
+def stats_selection_network(stats_method):
+    """(method whose pairing is fitted, True when a selection DNN selects its events) of a κλ-fit method: the DNN
+    for methods without a classification head (seed replicas have their variant's) and for ``spanet_<v>_dnn``."""
+    method, forced_dnn = split_stats_selection(stats_method)
+    variant = spanet_variant(method)
+    return method, forced_dnn or variant is None or not variant.classification_head
+
+
 missing_training = sorted(set(config["stats"]["methods"]) - set(STATS_METHODS))
 if missing_training:
     raise ValueError(f"config key stats.methods names methods the configuration does not evaluate: {missing_training}")

@@ -8,10 +8,10 @@ def stats_selected_predictions(stats_method, sample):
 
     The κλ-mixed SPA-Net takes κλ as an input: every sample of the fit is evaluated at stats.kl_input.
     """
-    method, forced_dnn = split_stats_selection(stats_method)
+    method, dnn_selected = stats_selection_network(stats_method)
     variant = spanet_variant(method)
     at_kl_input = variant is not None and variant.kl_input
-    if forced_dnn or method not in classifier_methods("hh"):
+    if dnn_selected:
         scored = f"dnn_scored_{KL_INPUT_SPLIT}" if at_kl_input else "dnn_scored"
         return f"{RESULTS}/predictions/hh/{method}/{scored}/{sample}.h5"
     return f"{RESULTS}/predictions/hh/{method}/{KL_INPUT_SPLIT if at_kl_input else 'test'}/{sample}.h5"

@@ -19,8 +19,8 @@ def numbers_metrics():
 
 def selection_dnn_methods():
     """κλ-fit methods whose events a selection DNN selects (the others use their own classification score)."""
-    methods = [split_stats_selection(method) for method in STATS_METHODS]
-    return list(dict.fromkeys(method for method, forced_dnn in methods if forced_dnn or method not in classifier_methods("hh")))
+    selections = [stats_selection_network(method) for method in STATS_METHODS]
+    return list(dict.fromkeys(method for method, dnn_selected in selections if dnn_selected))
 
 
 def generated_option():
