@@ -168,8 +168,9 @@ def test_reproduction_table_plans_only_what_its_claims_read(snakemake, planned_j
     assert jobs["reproduction_table"] == 1 and jobs["kl_scan"] == 1
     # κλ-mixed head; DNN on min-ΔR, SM and κλ-mixed SPA-Net; and on the SM replica (ci trains spanet_sm twice)
     assert jobs["reproduction_classification"] == 5
-    # hh: sm, kl_mixed, resolved (Table 1), sm_seed1; hhh: sm, flat_mass, btag_upgrade, sm_seed1
-    assert jobs["train_spanet"] == 8
+    # hh: sm, kl_mixed, resolved (hsieh_spanet2 Table 1), sm_seed1; hhh: sm, flat_mass, btag_upgrade, resolved
+    # (li2023hhh), sm_seed1
+    assert jobs["train_spanet"] == 9
     assert {"evaluate_method", "evaluate_sculpting", "baseline_predict", "predict_spanet"} <= set(jobs)
     unrelated = {"figure", "table", "matching_table", "validate_generator", "kl_outputs", "tag_rate_closure", "all"}
     assert not unrelated & set(jobs)
