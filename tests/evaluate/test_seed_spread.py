@@ -19,6 +19,7 @@ def test_mean_and_sample_standard_deviation():
 def test_missing_values_are_left_out():
     spread = aggregate_seeds([0.5, None, math.nan, 0.7])
     assert spread.n == 2 and spread.mean == pytest.approx(0.6) and spread.std == pytest.approx(math.sqrt(0.02))
+    assert spread.n_missing == 2 and aggregate_seeds([0.5, 0.7]).n_missing == 0
     assert aggregate_seeds([None, math.nan]) is None
     assert aggregate_seeds([0.4]).std is None  # one seed: no spread
 

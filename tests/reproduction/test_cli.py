@@ -115,3 +115,15 @@ def test_seed_replicas_give_claims_a_spread_that_widens_the_verdict(results):
     assert next(row for row in alone if row["id"] == "purity-absent")["verdict"] == "qualitatively reproduced"
     with pytest.raises(SystemExit):
         run(tmp_path, claims, "--trainings", "spanet_sm=x")
+
+
+def test_a_replica_without_a_value_is_counted_as_missing(results):
+    tmp_path, claims = results
+    for method, value in (("spanet_sm", 0.80), ("spanet_sm_seed1", 0.70)):  # no spanet_sm_seed2 result
+        path = tmp_path / "results" / "metrics" / "hh" / method / "hh_kl1.json"
+        path.parent.mkdir(parents=True)
+        path.write_text(json.dumps({"purity": {"value": value, "lower": value - 0.01, "upper": value + 0.01}}))
+    written = run(tmp_path, claims, "--trainings", "spanet_sm=3")
+    spread = next(row for row in json.loads(written["json"])["rows"] if row["id"] == "purity-absent")
+    assert spread["ours"]["training_seed_spread"]["n_missing"] == 1
+    assert "(seeds: ±7.1 % over 2 of 3)" in written["md"]

@@ -31,15 +31,23 @@ from multihiggs.tables import latex_table, markdown_table
 
 @dataclass(frozen=True)
 class SeedSpread:
-    """Mean and sample standard deviation (n − 1) of one quantity over n training seeds (std None if n < 2)."""
+    """Mean and sample standard deviation (n − 1) of one quantity over n training seeds (std None if n < 2);
+    ``n_missing`` more trainings gave no value (e.g. an open κλ interval) and are left out."""
 
     n: int
     mean: float
     std: float | None
     values: tuple[float, ...]
+    n_missing: int = 0
 
     def as_dict(self) -> dict:
-        return {"n": self.n, "mean": self.mean, "std": self.std, "values": list(self.values)}
+        return {
+            "n": self.n,
+            "mean": self.mean,
+            "std": self.std,
+            "values": list(self.values),
+            "n_missing": self.n_missing,
+        }
 
 
 def aggregate_seeds(values: Sequence[float | None]) -> SeedSpread | None:
@@ -51,7 +59,7 @@ def aggregate_seeds(values: Sequence[float | None]) -> SeedSpread | None:
     std = None
     if len(finite) > 1:
         std = math.sqrt(sum((v - mean) ** 2 for v in finite) / (len(finite) - 1))
-    return SeedSpread(len(finite), mean, std, tuple(finite))
+    return SeedSpread(len(finite), mean, std, tuple(finite), len(values) - len(finite))
 
 
 def total_sigma(statistical: float | None, spread: SeedSpread | None) -> float | None:

@@ -54,11 +54,14 @@ def _item_text(item: Item, unit: str) -> str:
 
 
 def spread_text(row: Row) -> str:
-    """ " (seeds: ±σ over n)": the training-seed standard deviation of a row in its unit, "" without one."""
+    """ " (seeds: ±σ over n)": the training-seed standard deviation of a row in its unit, "" without one ("over n of
+    N" when N − n trainings gave no value)."""
     if row.spread is None or row.spread.std is None:
         return ""
     sigma = 100 * row.spread.std if row.claim.unit in ("%", "gain") else row.spread.std
-    return f" (seeds: ±{sigma:.2g}{' %' if row.claim.unit == '%' else ''} over {row.spread.n})"
+    trainings = row.spread.n + row.spread.n_missing
+    over = f"{row.spread.n} of {trainings}" if row.spread.n_missing else f"{row.spread.n}"
+    return f" (seeds: ±{sigma:.2g}{' %' if row.claim.unit == '%' else ''} over {over})"
 
 
 def ours_cell(row: Row) -> str:
