@@ -25,9 +25,9 @@ from typing import Any
 
 SPANET_PREFIX = "spanet_"
 REPLICA_SEPARATOR = "_seed"
-#: Suffix of a baseline method evaluated with another b-tag working point (``chi2`` + UParT -> ``chi2_upart``).
 #: Suffix of a κλ-fit method: a SPA-Net variant with a classification head, its events selected by a DNN instead.
 DNN_SELECTION_SUFFIX = "_dnn"
+#: Suffix of a baseline method evaluated with another b-tag working point (``chi2`` + UParT -> ``chi2_upart``).
 BTAG_SUFFIXES: Mapping[str, str] = MappingProxyType({"UParT": "_upart"})
 #: What a variant's training set takes as signal: the SM sample of the analysis (HH at κλ = 1, or HHH), the κλ
 #: grid of spanet.kl_mixed_values (balanced, κλ drawn for QCD), or the flat-mass samples (mass-flattening weights).
@@ -229,6 +229,14 @@ def split_stats_selection(stats_method: str) -> tuple[str, bool]:
     if variant is not None and variant.classification_head:
         return base, True
     return stats_method, False
+
+
+def stats_fit_selection(stats_method: str) -> tuple[str, bool]:
+    """(method whose pairing is fitted, True when a selection DNN selects its events) of a ``stats.methods`` entry:
+    the DNN for methods without a classification head (a seed replica has its variant's) and for ``spanet_v_dnn``."""
+    method, forced_dnn = split_stats_selection(stats_method)
+    variant = spanet_variant(method)
+    return method, forced_dnn or variant is None or not variant.classification_head
 
 
 def stats_replica_name(stats_method: str, replica: int) -> str:

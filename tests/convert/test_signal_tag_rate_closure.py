@@ -51,7 +51,7 @@ def test_table_lists_both_pairings():
     edges = np.array([0.0, 1.0, 2.0])
     cut = {"ht": WeightedHistogram.fill(np.array([0.5, 1.5, 1.5]), np.ones(3), edges)}
     trf = {"ht": WeightedHistogram.fill(np.array([0.5, 0.5, 1.5]), np.full(3, 0.5), edges)}
-    table = closure_table({key: closure_document(cut, trf) for key, _ in PAIRINGS})
+    table = closure_table({key: closure_document(cut, trf) for key, _, _ in PAIRINGS})
     assert table.count("σ × efficiency") == 2 and "| ht |" in table
     assert "p (tag-rate weights on the main sample)" in table
     assert "p (tag-rate weights on the independent sample)" in table

@@ -18,6 +18,7 @@ from multihiggs.methods import (
     split_btag,
     split_replica,
     split_stats_selection,
+    stats_fit_selection,
     stats_replica_name,
 )
 from multihiggs.provenance import workflow_environment
@@ -487,24 +488,20 @@ def table_plan(name):
 STATS_METHODS = [
     method for method in config["stats"]["methods"] if available("hh", [split_stats_selection(method)[0]])
 ]
-STATS_METHODS += [
-    stats_replica_name(method, replica)
-    for method in list(STATS_METHODS)
-    if spanet_variant(split_stats_selection(method)[0]) is not None
-    for replica in range(1, TRAINING_SEEDS.get(spanet_variant(split_stats_selection(method)[0]).name, 1))
-]
+
+
+def stats_replicas(stats_method):
+    """The κλ-fit methods of the seed replicas of ``stats_method``'s network (none for a baseline)."""
+    network = spanet_variant(split_stats_selection(stats_method)[0])
+    n_trainings = TRAINING_SEEDS.get(network.name, 1) if network is not None else 1
+    return [stats_replica_name(stats_method, replica) for replica in range(1, n_trainings)]
+
+
+STATS_METHODS += [replica for method in list(STATS_METHODS) for replica in stats_replicas(method)]
 STATS_BASIS_SAMPLES = [hh_sample_name(kappa) for kappa in config["stats"]["basis_kappa_lambdas"]]
 missing_basis = sorted(set(STATS_BASIS_SAMPLES) - set(SAMPLES))
 if missing_basis:
     raise ValueError(f"config key stats.basis_kappa_lambdas names κλ without a sample: {missing_basis}")
-
-
-def stats_selection_network(stats_method):
-    """(method whose pairing is fitted, True when a selection DNN selects its events) of a κλ-fit method: the DNN
-    for methods without a classification head (seed replicas have their variant's) and for ``spanet_<v>_dnn``."""
-    method, forced_dnn = split_stats_selection(stats_method)
-    variant = spanet_variant(method)
-    return method, forced_dnn or variant is None or not variant.classification_head
 
 
 missing_training = sorted(set(config["stats"]["methods"]) - set(STATS_METHODS))

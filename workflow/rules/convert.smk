@@ -80,11 +80,9 @@ rule convert_sample:
         "--sample {wildcards.sample} {params.arguments} > {log} 2>&1"
 
 
-rule convert_swapped_selection:
-    """The signal closure's swapped pairing: the main SM HH sample with the b-tag cut and the independent closure
-    sample with tag-rate weights (validation only)."""
-    input:
-        lambda wildcards: delphes_files(wildcards.sample),
+# The signal closure's swapped pairing: the main SM HH sample with the b-tag cut and the independent closure sample
+# with tag-rate weights (validation only); convert_sample's command with the selection swapped.
+use rule convert_sample as convert_swapped_selection with:
     output:
         train=f"{RESULTS}/h5/{{analysis}}/swapped_selection/{{sample}}/train.h5",
         val=f"{RESULTS}/h5/{{analysis}}/swapped_selection/{{sample}}/val.h5",
@@ -95,9 +93,6 @@ rule convert_swapped_selection:
         f"{RESULTS}/logs/convert/{{analysis}}/swapped_selection/{{sample}}.log",
     benchmark:
         f"{RESULTS}/benchmarks/convert/{{analysis}}/swapped_selection/{{sample}}.tsv"
-    shell:
-        "python -m multihiggs.convert --input {input} --output-dir $(dirname {output.train}) "
-        "--sample {wildcards.sample} {params.arguments} > {log} 2>&1"
 
 
 rule matching_table:

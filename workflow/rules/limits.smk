@@ -8,7 +8,7 @@ def stats_selected_predictions(stats_method, sample):
 
     The κλ-mixed SPA-Net takes κλ as an input: every sample of the fit is evaluated at stats.kl_input.
     """
-    method, dnn_selected = stats_selection_network(stats_method)
+    method, dnn_selected = stats_fit_selection(stats_method)
     variant = spanet_variant(method)
     at_kl_input = variant is not None and variant.kl_input
     if dnn_selected:

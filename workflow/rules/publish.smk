@@ -19,7 +19,7 @@ def numbers_metrics():
 
 def selection_dnn_methods():
     """κλ-fit methods whose events a selection DNN selects (the others use their own classification score)."""
-    selections = [stats_selection_network(method) for method in STATS_METHODS]
+    selections = [stats_fit_selection(method) for method in STATS_METHODS]
     return list(dict.fromkeys(method for method, dnn_selected in selections if dnn_selected))
 
 

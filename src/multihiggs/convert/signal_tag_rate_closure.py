@@ -107,11 +107,13 @@ def fill_histograms(paths: Sequence[str | Path]) -> dict[str, WeightedHistogram]
     }
 
 
-#: (key, description) of the two pairings of the samples, in document order.
+#: (key, description, legend (cut side, tag-rate side)) of the two pairings of the samples, in document order.
 PAIRINGS = (
-    ("main_tag_rate_vs_closure_cut", "tag-rate weights on the main sample vs the cut on the independent sample"),
-    ("closure_tag_rate_vs_main_cut", "tag-rate weights on the independent sample vs the cut on the main sample"),
-)
+    ("main_tag_rate_vs_closure_cut", "tag-rate weights on the main sample vs the cut on the independent sample",
+     ("cut (independent sample)", "tag-rate weights (main sample)")),
+    ("closure_tag_rate_vs_main_cut", "tag-rate weights on the independent sample vs the cut on the main sample",
+     ("cut (main sample)", "tag-rate weights (independent sample)")),
+)  # fmt: skip
 
 
 def closure_document(cut: dict[str, WeightedHistogram], tag_rate: dict[str, WeightedHistogram]) -> dict:
@@ -146,21 +148,19 @@ def closure_table(documents: dict[str, dict]) -> str:
     """Markdown: per pairing the totals with their pull, then one row per observable, χ²/ndf and p per pairing."""
     from multihiggs.tables import markdown_table
 
-    descriptions = dict(PAIRINGS)
-    keys = [key for key, _ in PAIRINGS if key in documents]
+    descriptions = {key: description for key, description, _ in PAIRINGS}
+    keys = [key for key in descriptions if key in documents]
     intro = "Signal with tag-rate weights against an independent sample with the b-tag cut.\n\n" + "".join(
         f"- {_totals_sentence(descriptions[key], documents[key])}\n" for key in keys
     )
     header = ["observable"] + [f"χ²/ndf, p ({descriptions[key].split(' vs ')[0]})" for key in keys]
-    observables = documents[keys[0]]["observables"]
+
+    def cell(values: dict) -> str:
+        return f"{values['chi2']:.1f} / {values['ndf']}, {values['p_value']:.2f}"
+
     rows = [
-        [name]
-        + [
-            f"{documents[key]['observables'][name]['chi2']:.1f} / {documents[key]['observables'][name]['ndf']}, "
-            f"{documents[key]['observables'][name]['p_value']:.2f}"
-            for key in keys
-        ]
-        for name in observables
+        [name] + [cell(documents[key]["observables"][name]) for key in keys]
+        for name in documents[keys[0]]["observables"]
     ]
     return intro + "\n" + markdown_table(header, rows)
 
@@ -187,13 +187,11 @@ def _run(args: argparse.Namespace) -> None:
         sides[PAIRINGS[1][0]] = (args.swapped_cut, args.swapped_tag_rate)
     histograms = {key: (fill_histograms(cut), fill_histograms(trf)) for key, (cut, trf) in sides.items()}
     documents = {key: closure_document(cut, trf) for key, (cut, trf) in histograms.items()}
+    legends = {key: legend for key, _, legend in PAIRINGS}
     panels, labels = [], []
     for key, (cut, tag_rate) in histograms.items():
-        main_is_cut = key == PAIRINGS[1][0]
-        legend = (f"cut ({'main' if main_is_cut else 'independent'} sample)",
-                  f"tag-rate weights ({'independent' if main_is_cut else 'main'} sample)")  # fmt: skip
         panels += [(OBSERVABLES[name][1], cut[name], tag_rate[name]) for name in OBSERVABLES]
-        labels += [legend] * len(OBSERVABLES)
+        labels += [legends[key]] * len(OBSERVABLES)
     draw_shape_comparisons(panels, labels, args.output_pdf, "HH")
     write_closure_outputs({"pairings": documents}, closure_table(documents), args.output_json, args.output_md)
 
