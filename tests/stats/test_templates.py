@@ -64,6 +64,45 @@ def test_threshold_maximises_s_over_sqrt_b(samples):
     assert significance(best) == pytest.approx(max(significance(t) for t in allowed))
 
 
+def test_threshold_keeps_the_background_n_eff_floor(samples):
+    """A few heavy-weight background events just below a high score: without a floor S/√B peaks where they drop
+    out (a fluctuation of B, n_eff of a few); the floor keeps only thresholds whose background keeps Kish n_eff >=
+    the floor, and among those the maximum of S/√B."""
+    signals, background = samples
+    rng = np.random.default_rng(9)
+    weights, scores = background.weight_pb.copy(), background.score.copy()
+    heavy = rng.choice(np.flatnonzero(scores < 0.5), 40, replace=False)
+    weights[heavy] = 0.2
+    scores[heavy] = rng.uniform(0.6, 0.75, len(heavy))
+    background = dataclasses.replace(background, weight_pb=weights, score=scores)
+    basis_kl, grid = np.array([0.0, 1.0, 5.0]), np.linspace(0, 0.95, 96)
+
+    def n_eff(threshold):
+        w = background.weight_pb[selection_mask(background, threshold)]
+        return w.sum() ** 2 / (w**2).sum()
+
+    def significance(threshold):
+        s = signals[1].weight_pb[selection_mask(signals[1], threshold)].sum()
+        return s / np.sqrt(background.weight_pb[selection_mask(background, threshold)].sum())
+
+    unfloored = optimal_threshold(signals, basis_kl, background, grid)
+    assert n_eff(unfloored) < 10
+    for floor in (30.0, 60.0):
+        best = optimal_threshold(signals, basis_kl, background, grid, min_background_n_eff=floor)
+        allowed = [t for t in grid if selection_mask(background, t).sum() >= 10 and n_eff(t) >= floor]
+        assert n_eff(best) >= floor
+        assert significance(best) == pytest.approx(max(significance(t) for t in allowed))
+        assert best < unfloored
+
+
+def test_threshold_optimisation_names_the_floor_it_cannot_meet(samples):
+    signals, background = samples
+    with pytest.raises(ValueError, match="min_background_n_eff"):
+        optimal_threshold(
+            signals, np.array([0.0, 1.0, 5.0]), background, np.array([0.5, 0.9]), min_background_n_eff=1e6
+        )
+
+
 def test_templates_round_trip_and_respect_the_selection(samples, tmp_path):
     signals, background = samples
     templates = build_templates(

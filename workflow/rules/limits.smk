@@ -73,8 +73,10 @@ use rule score_selection_dnn as score_selection_dnn_at_kl_input with:
 
 
 def template_selection(wildcards):
-    threshold = config["stats"]["threshold"]
-    return "--optimise-threshold" if threshold == "optimise" else f"--threshold {threshold}"
+    stats = config["stats"]
+    if stats["threshold"] != "optimise":
+        return f"--threshold {stats['threshold']}"
+    return f"--optimise-threshold --min-background-n-eff {stats['min_background_n_eff']}"
 
 
 rule kl_templates:

@@ -100,6 +100,7 @@ def run_templates(args: argparse.Namespace) -> None:
         threshold=args.threshold,
         optimise_threshold=args.optimise_threshold,
         min_background_events=args.min_background_events,
+        min_background_n_eff=args.min_background_n_eff,
         min_background_per_bin=args.min_background_per_bin,
         nnlo_coefficients_fb=tuple(args.nnlo_coefficients),
     )
@@ -258,6 +259,12 @@ def parser() -> argparse.ArgumentParser:
     selection.add_argument("--threshold", type=float, help="fixed classifier-score threshold")
     selection.add_argument("--optimise-threshold", action="store_true", help="threshold maximising S/√B (SM)")
     templates.add_argument("--min-background-events", type=int, default=10, help="raw QCD events a threshold keeps")
+    templates.add_argument(
+        "--min-background-n-eff",
+        type=float,
+        default=0.0,
+        help="Kish n_eff of the QCD weights an optimised threshold keeps (config stats.min_background_n_eff)",
+    )
     templates.add_argument("--min-background-per-bin", type=int, default=3, help="raw QCD events per merged bin")
     templates.add_argument(
         "--nnlo-coefficients",

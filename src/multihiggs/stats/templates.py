@@ -195,17 +195,22 @@ def optimal_threshold(
     thresholds: np.ndarray,
     *,
     min_background_events: int = 10,
+    min_background_n_eff: float = 0.0,
 ) -> float:
     """The score threshold among ``thresholds`` maximising S/√B of the SM (κλ = 1) signal.
 
     S is morphed to κλ = 1 from the basis samples (exact), B is the weighted background; thresholds leaving fewer than
-    ``min_background_events`` raw background events are not considered (hsieh_spanet2: a cut too close to 1 leaves too
-    few events for the fit).
+    ``min_background_events`` raw background events, or a background of Kish n_eff below ``min_background_n_eff``, are
+    not considered (hsieh_spanet2: a cut too close to 1 leaves too few events for the fit). The n_eff floor keeps the
+    maximum from landing where a few heavy-weight MC events happen to fall just below the cut, i.e. on a downward
+    fluctuation of B rather than on the classifier's separation.
     """
     best, best_threshold = -np.inf, None
     for threshold in np.asarray(thresholds, dtype=np.float64):
         background_passed = selection_mask(background, float(threshold))
         if background_passed.sum() < min_background_events:
+            continue
+        if kish_n_eff(background.weight_pb[background_passed]) < min_background_n_eff:
             continue
         b = _fiducial_sum(background, background_passed)
         if b <= 0:
@@ -216,8 +221,8 @@ def optimal_threshold(
             best, best_threshold = s / np.sqrt(b), float(threshold)
     if best_threshold is None:
         raise ValueError(
-            f"no score threshold leaves {min_background_events} background MC events: lower the threshold range "
-            "or --min-background-events"
+            f"no score threshold leaves {min_background_events} background MC events of Kish n_eff >= "
+            f"{min_background_n_eff}: lower the threshold range, --min-background-events or stats.min_background_n_eff"
         )
     return best_threshold
 
@@ -374,6 +379,7 @@ def build_templates(
     optimise_threshold: bool = False,
     threshold_grid: np.ndarray | None = None,
     min_background_events: int = 10,
+    min_background_n_eff: float = 0.0,
     min_background_per_bin: int = 3,
     nnlo_coefficients_fb: tuple[float, float, float] = NNLO_FTAPPROX_13TEV_FB,
 ) -> Templates:
@@ -389,6 +395,7 @@ def build_templates(
         threshold: fixed score threshold (None with ``optimise_threshold`` False: no score cut).
         optimise_threshold: choose the threshold in ``threshold_grid`` maximising S/√B (SM signal).
         min_background_events: raw background events a threshold must leave (optimisation only).
+        min_background_n_eff: Kish n_eff of the background weights a threshold must leave (optimisation only).
     """
     basis_kl = np.asarray(basis_kl, dtype=np.float64)
     kls = [sample.kl for sample in signals]
@@ -405,7 +412,14 @@ def build_templates(
         if threshold is not None:
             raise ValueError("give either a fixed threshold or optimise_threshold, not both")
         grid = np.linspace(0.0, 0.995, 200) if threshold_grid is None else np.asarray(threshold_grid)
-        threshold = optimal_threshold(basis, basis_kl, background, grid, min_background_events=min_background_events)
+        threshold = optimal_threshold(
+            basis,
+            basis_kl,
+            background,
+            grid,
+            min_background_events=min_background_events,
+            min_background_n_eff=min_background_n_eff,
+        )
 
     background_passed = selection_mask(background, threshold)
     raw = fill_histogram(
