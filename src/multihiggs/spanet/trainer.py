@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
+import inspect
 import json
 import math
 from dataclasses import asdict, dataclass, field
@@ -123,9 +124,7 @@ class Trainer:
         self.show_progress = progress
         self.inputs: dict[str, str] = {}  # digests of what the run reads (input_digests), kept in the checkpoint
         self.network = build_network(event_info, options, data.class_counts, data.statistics).to(device)
-        self.optimizer = getattr(torch.optim, options.optimizer)(
-            self.network.parameters(), lr=options.learning_rate, weight_decay=options.l2_penalty
-        )
+        self.optimizer = build_optimizer(self.network, options)
         steps_per_epoch = number_of_batches(len(data.train), options.batch_size)
         warmup_steps = math.ceil(options.learning_rate_warmup_epochs * steps_per_epoch)
         total_steps = options.epochs * steps_per_epoch
@@ -286,6 +285,18 @@ def evaluate(
         decoded.indices, events.targets.numpy(), events.target_masks.numpy(), event_info.event_group
     )
     return {"loss": total / len(events), "purity": purity}
+
+
+def build_optimizer(network: torch.nn.Module, options: SpanetOptions) -> torch.optim.Optimizer:
+    """The optimiser named by option ``optimizer`` (a ``torch.optim`` class) over the network's parameters.
+
+    Where the class offers it, the multi-tensor ("foreach") implementation is asked for: PyTorch picks it by default
+    on CUDA only, and on the CPU the per-parameter loop over the network's ~400 small tensors costs about 12 % of a
+    training step (benchmarks/training_step.py); the update is the same algorithm.
+    """
+    optimizer_class = getattr(torch.optim, options.optimizer)
+    extra = {"foreach": True} if "foreach" in inspect.signature(optimizer_class).parameters else {}
+    return optimizer_class(network.parameters(), lr=options.learning_rate, weight_decay=options.l2_penalty, **extra)
 
 
 def _autocast_dtype(device: torch.device) -> torch.dtype | None:
