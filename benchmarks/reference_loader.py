@@ -203,7 +203,8 @@ def compare(ours: dict, reference: dict) -> list[str]:
     return problems
 
 
-def _converted(scratch: Path, process: str, n_events: int, seed: int, kl: float) -> Path:
+def converted_synthetic_sample(scratch: Path, process: str, n_events: int, seed: int, kl: float) -> Path:
+    """``n_events`` synthetic events of ``process`` converted to SPANet HDF5 (all in train.h5); returns its path."""
     source = scratch / f"{process}.root"
     write_synthetic_sample(source, n_events, process, seed, kl=kl)
     n_higgs = 2 if process == "hh" else 3
@@ -229,8 +230,8 @@ def main() -> int:
     with tempfile.TemporaryDirectory() as temporary:
         scratch = args.keep or Path(temporary)
         scratch.mkdir(parents=True, exist_ok=True)
-        hhh = _converted(scratch, "hhh", args.events, seed=1, kl=1.0)
-        hh = _converted(scratch, "hh", args.events, seed=2, kl=2.0)
+        hhh = converted_synthetic_sample(scratch, "hhh", args.events, seed=1, kl=1.0)
+        hh = converted_synthetic_sample(scratch, "hh", args.events, seed=2, kl=2.0)
         qcd_config = ConversionConfig(
             sample="qcd", process="qcd", n_higgs=2, kl=0.0, signal=False,
             selection=SelectionConfig(min_jets=4), split_fractions=(1.0, 0.0, 0.0),

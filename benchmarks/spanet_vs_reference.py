@@ -107,7 +107,7 @@ from multihiggs.spanet.options import COMPATIBILITY_ONLY_OPTIONS, EXTENSION_OPTI
 from multihiggs.spanet.reference_import import import_reference_predictions
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from reference_loader import REPO, _converted, ensure_reference_venv, event_yaml
+from reference_loader import REPO, converted_synthetic_sample, ensure_reference_venv, event_yaml
 
 OURS_PYTHON = Path(sys.executable)
 DEFAULT_OPTIONS = REPO / "config" / "options" / "base.json"
@@ -284,7 +284,7 @@ def synthetic_files(scratch: Path, n_train: int, n_validation: int, n_test: int,
     needed = n_train + n_validation + n_test
     generated = math.ceil(needed / 0.7) + 200
     while True:
-        converted = _converted(scratch, "hhh", generated, seed=seed, kl=1.0)
+        converted = converted_synthetic_sample(scratch, "hhh", generated, seed=seed, kl=1.0)
         with h5py.File(converted, "r") as handle:
             kept = len(handle[layout.classification_key()])
         if kept >= needed:
