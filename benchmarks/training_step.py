@@ -9,8 +9,8 @@ the workflow gives ``--analysis`` under ``--config`` (config/options/base.json, 
 reference, PyTorch's CPU default optimiser update (a Python loop over the ~400 parameter tensors), and ours, the
 multi-tensor ("foreach") update the trainer uses. Each takes 10 warm-up steps, then ``--steps`` timed steps
 (forward, loss, backward, update, schedule); printed: ms per step, training events/s and the ratios in this run
-(reference / ours; one thread / ``max(--threads)`` threads). Training step time is what the default paper's network
-jobs spend most of their time on; epochs cost steps x this.
+(reference / ours; ``min(--threads)`` / ``max(--threads)`` threads). Training step time is what the default
+paper's network jobs spend most of their time on; epochs cost steps x this.
 """
 
 from __future__ import annotations
@@ -81,29 +81,30 @@ def main() -> int:
         options = build_options(args.config, args.analysis, train_file, scratch)
         event_info = EventInfo.read(options.event_info_file)
         data = prepare_data(options, event_info)
-        results = []
+        step_ms: dict[tuple[int, bool], float] = {}  # (threads, foreach) -> ms per step
         for threads in args.threads:
             torch.set_num_threads(threads)
             for name, foreach in VARIANTS.items():
                 seconds = time_steps(options, event_info, data, foreach, args.steps)
-                results.append({"threads": threads, "update": name, "ms_per_step": 1e3 * seconds})
+                step_ms[threads, foreach] = 1e3 * seconds
                 print(
                     f"{args.analysis} {threads} thread(s), {name}: {1e3 * seconds:.1f} ms/step, "
                     f"{options.batch_size / seconds:.0f} training events/s",
                     flush=True,
                 )
 
-    def step_ms(threads: int, foreach: bool) -> float:
-        name = next(key for key, value in VARIANTS.items() if value == foreach)
-        return next(row["ms_per_step"] for row in results if row["threads"] == threads and row["update"] == name)
-
-    ratios = {f"reference/ours at {t} thread(s)": step_ms(t, False) / step_ms(t, True) for t in args.threads}
+    ratios = {f"reference/ours at {t} thread(s)": step_ms[t, False] / step_ms[t, True] for t in args.threads}
     least, most = min(args.threads), max(args.threads)
     if most != least:
-        ratios[f"{least} / {most} threads (ours)"] = step_ms(least, True) / step_ms(most, True)
+        ratios[f"{least} / {most} threads (ours)"] = step_ms[least, True] / step_ms[most, True]
     for label, ratio in ratios.items():
         print(f"{label}: {ratio:.2f}")
     if args.output:
+        results = [
+            {"threads": threads, "update": name, "ms_per_step": step_ms[threads, foreach]}
+            for threads in args.threads
+            for name, foreach in VARIANTS.items()
+        ]
         summary = {"analysis": args.analysis, "batch_size": options.batch_size, "results": results, "ratios": ratios}
         args.output.write_text(json.dumps(summary, indent=1) + "\n")
     return 0
