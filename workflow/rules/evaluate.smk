@@ -58,7 +58,7 @@ rule evaluate_classification:
         f"{RESULTS}/benchmarks/evaluate/{{analysis}}/{{method}}/classification.tsv"
     shell:
         "python -m multihiggs.evaluate.classification --test {input.tests} --predictions {input.predictions} "
-        "--method {wildcards.method} --weights class-balanced -o {output} > {log} 2>&1"
+        "--method {wildcards.method} --weights class-balanced --seed {config[seed]} -o {output} > {log} 2>&1"
 
 
 rule training_seed_spread:

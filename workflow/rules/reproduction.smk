@@ -79,7 +79,7 @@ rule reproduction_classification:
         f"{RESULTS}/benchmarks/reproduction/classification_{{selection}}_{{method}}.tsv"
     shell:
         "python -m multihiggs.evaluate.classification --test {input.tests} --predictions {input.predictions} "
-        "--method {wildcards.method} --sample kl_mixed_vs_qcd --weights class-balanced -o {output} > {log} 2>&1"
+        "--method {wildcards.method} --sample kl_mixed_vs_qcd --weights class-balanced --seed {config[seed]} -o {output} > {log} 2>&1"
 
 
 rule reproduction_table:

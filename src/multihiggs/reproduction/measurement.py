@@ -181,8 +181,9 @@ def stack(measurements: Sequence[Measurement]) -> Measurement:
     return Measurement(values, sigma, files=_files(measurements))
 
 
-def auc_sigma(auc: float, n_signal: int, n_background: int) -> float:
-    """Hanley–McNeil (1982) standard error of a ROC AUC from the class counts."""
+def auc_sigma(auc: float, n_signal: float, n_background: float) -> float:
+    """Hanley–McNeil (1982) standard error of a ROC AUC from the class counts (effective counts of weighted
+    events)."""
     q1, q2 = auc / (2 - auc), 2 * auc**2 / (1 + auc)
     variance = (auc * (1 - auc) + (n_signal - 1) * (q1 - auc**2) + (n_background - 1) * (q2 - auc**2)) / (
         n_signal * n_background
@@ -190,6 +191,6 @@ def auc_sigma(auc: float, n_signal: int, n_background: int) -> float:
     return math.sqrt(max(variance, 0.0))
 
 
-def accuracy_sigma(accuracy: float, n_events: int) -> float:
+def accuracy_sigma(accuracy: float, n_events: float) -> float:
     """Binomial standard error of an accuracy on ``n_events`` events."""
     return math.sqrt(max(accuracy * (1 - accuracy), 0.0) / n_events)

@@ -92,13 +92,17 @@ def read_source(ref: SourceRef, path: Path) -> Any:
 
 
 def classification_document(document: dict) -> dict:
-    """The classification JSON with σ on ``auc`` and ``accuracy`` (Hanley–McNeil, binomial; raw event counts)."""
-    n_signal, n_background = int(document["n_signal"]), int(document["n_background"])
+    """The classification JSON with σ on ``auc`` (its bootstrap ``auc_sigma``, else Hanley–McNeil) and ``accuracy``
+    (binomial) from the Kish effective event counts of its weights (``n_eff_*``; the raw counts in files written
+    without them)."""
+    n_signal = float(document.get("n_eff_signal", document["n_signal"]))
+    n_background = float(document.get("n_eff_background", document["n_background"]))
+    n_events = float(document.get("n_eff", int(document["n_signal"]) + int(document["n_background"])))
     auc, accuracy = float(document["auc"]), float(document["accuracy"])
     return {
         **document,
-        "auc": {"value": auc, "sigma": auc_sigma(auc, n_signal, n_background)},
-        "accuracy": {"value": accuracy, "sigma": accuracy_sigma(accuracy, n_signal + n_background)},
+        "auc": {"value": auc, "sigma": float(document.get("auc_sigma", auc_sigma(auc, n_signal, n_background)))},
+        "accuracy": {"value": accuracy, "sigma": accuracy_sigma(accuracy, n_events)},
     }
 
 
