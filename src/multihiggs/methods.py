@@ -113,7 +113,8 @@ SPANET_VARIANTS: Mapping[str, SpanetVariant] = _table(
             signal="kl_grid",
             event_file="{analysis}_kl",
             kl_input=True,
-            options={"classification_loss_scale": 1.0},
+            # the head learns the physical QCD background (event weights to the power 0.5: config/options/README.md)
+            options={"classification_loss_scale": 1.0, "background_weight_power": 0.5},
         ),
         SpanetVariant(
             "flat_mass",

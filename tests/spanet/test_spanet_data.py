@@ -65,6 +65,16 @@ def test_selection_weights_weight_signal_events_only(tmp_path, hh_file, hh_event
     assert (read_events(hh_file, hh_event_info, use_selection_weights=True).event_weights == 1).all()
 
 
+def test_background_weight_power_weights_background_events_only(hh_file, hh_event_info):
+    with h5py.File(hh_file) as handle:
+        signal = handle[layout.classification_key()][...] == 1
+        physical = handle[layout.event_weight_key()][...]
+    assert signal.any() and (~signal).any()
+    events = read_events(hh_file, hh_event_info, background_weight_power=0.5)
+    expected = np.where(signal, 1.0, np.sqrt(physical) / np.sqrt(physical[~signal]).mean())
+    np.testing.assert_allclose(events.event_weights.numpy(), expected, rtol=1e-5)
+
+
 def test_statistics_standardise_log_pt_on_real_jets(hh_file, hh_event_info):
     events = read_events(hh_file, hh_event_info)
     statistics = compute_feature_statistics(events, hh_event_info)

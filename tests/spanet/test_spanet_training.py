@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import math
 import shutil
 
 import h5py
@@ -21,7 +22,7 @@ from multihiggs.spanet.decoding import decode_assignments
 from multihiggs.spanet.event_info import EventInfo
 from multihiggs.spanet.inference import predict_probabilities
 from multihiggs.spanet.loss import LossScales, SymmetricLoss
-from multihiggs.spanet.metrics import assignment_purity
+from multihiggs.spanet.metrics import assignment_purity, weighted_auc
 from multihiggs.spanet.trainer import Trainer, fit
 from multihiggs.spanet.training_data import prepare_data
 
@@ -159,11 +160,20 @@ def test_command_line_train_predict_export(tmp_path, hh_file, tiny_options, caps
         "classification_loss_scale=1.0",
         "--set",
         "early_stopping_patience=5",
+        "--set",
+        "train_validation_split=0.5",  # validation events of both classes (10 of the 300 are background)
     ]
     assert train.main(arguments) == 0
     run_dir = tmp_path / "logs" / "tiny"
     assert (run_dir / "model.pt").exists() and (run_dir / "options.json").exists()
-    assert "validation purity" in capsys.readouterr().out
+    assert "validation auc_signal" in capsys.readouterr().out
+    history = json.loads((run_dir / "metrics.json").read_text())
+    for row in history:  # every loss term of both passes, and the head's AUC on the validation events
+        assert row["train_classification"] > 0 and row["val_classification"] > 0 and row["val_assignment"] > 0
+        assert row["val_loss"] == pytest.approx(
+            row["val_assignment"] + row["val_detection"] + row["val_classification"]
+        )
+        assert 0 <= row["val_auc_signal"] <= 1
     assert train.main(arguments) == 0  # rerun: nothing left to do
     assert "already complete" in capsys.readouterr().out
 
@@ -212,6 +222,28 @@ def test_predict_loads_a_run_directory(tmp_path, hh_file, hh_event_info, tiny_op
     assert isinstance(trained.event_info, EventInfo) and not trained.network.training
     predictions = predict.predict_file(trained, str(hh_file))
     assert predictions.n_events == 300
+
+
+def test_background_test_events_can_be_scored_at_kl_drawn_from_the_training_list(tmp_path, hh_file, tiny_options):
+    """--kl-random-from: each event at a κλ from the list, the same draws for the same seed (CLI and function)."""
+    kl_info = EventInfo.from_mapping(event_yaml(n_higgs=2, classification=True, kl=True))
+    options = tiny_options.updated({"training_file": str(hh_file), "epochs": 1, "classification_loss_scale": 1.0})
+    fit(options, kl_info, tmp_path / "run", progress=False)
+    trained = load_trained_model(tmp_path / "run")
+    values = [-5.0, 1.0, 12.0]
+    drawn = predict.predict_file(trained, str(hh_file), random_globals={"kl": (values, 3)})
+    again = predict.predict_file(trained, str(hh_file), random_globals={"kl": (values, 3)})
+    np.testing.assert_array_equal(drawn.signal_score, again.signal_score)
+    at_one = predict.predict_file(trained, str(hh_file), fixed_globals={"kl": 1.0})
+    at_twelve = predict.predict_file(trained, str(hh_file), fixed_globals={"kl": 12.0})
+    from_list = [np.isclose(drawn.signal_score, fixed.signal_score) for fixed in (at_one, at_twelve)]
+    assert all(match.any() and not match.all() for match in from_list)  # a mixture of the list's values
+    output = tmp_path / "drawn.h5"
+    arguments = [str(tmp_path / "run"), "-tf", str(hh_file), "-o", str(output), "--kl-random-from", "-5", "1", "12"]
+    assert predict.main([*arguments, "--kl-seed", "3"]) == 0
+    np.testing.assert_allclose(read_predictions(output).signal_score, drawn.signal_score, rtol=1e-6)
+    with pytest.raises(SystemExit):
+        predict.main([*arguments, "--kl-input", "1"])
 
 
 def test_gpu_request_without_cuda_falls_back_to_cpu(capsys, monkeypatch):
@@ -267,3 +299,35 @@ def test_a_model_whose_weights_do_not_fit_its_options_is_a_clear_error(tmp_path,
     torch.save(payload, model)
     with pytest.raises(CheckpointError, match="do not fit the network its options build"):
         load_trained_model(model)
+
+
+def test_weighted_auc_counts_events_by_weight_and_skips_unlabelled():
+    labels = np.array([1, 1, 0, 0, -1])
+    scores = np.array([0.9, 0.2, 0.5, 0.1, 0.0])
+    assert weighted_auc(labels, scores, np.ones(5)) == pytest.approx(0.75)
+    # the background event at 0.5 (above one signal score) carries all the background weight
+    assert weighted_auc(labels, scores, np.array([1, 1, 1, 1e-12, 1])) == pytest.approx(0.5)
+    assert np.isnan(weighted_auc(labels, scores, np.array([1, 1, 0, 0, 1])))
+
+
+def test_checkpoint_metric_chooses_what_the_kept_epoch_minimises():
+    from multihiggs.spanet.options import OptionsError, SpanetOptions
+    from multihiggs.spanet.trainer import selection_value
+
+    validation = {"loss": 2.2, "purity": 0.73}
+    assert selection_value(validation, "purity") == -0.73  # a higher purity is a better checkpoint
+    assert selection_value(validation, "loss") == 2.2
+    assert selection_value({"loss": 2.2, "purity": math.nan}, "purity") == 2.2  # no targets: the loss
+    with pytest.raises(OptionsError, match="checkpoint_metric"):
+        SpanetOptions.from_dict({"checkpoint_metric": "auc"})
+
+
+def test_loss_selected_run_keeps_the_lowest_validation_loss(tmp_path, hh_file, hh_event_info, tiny_options):
+    options = tiny_options.updated(
+        {"training_file": str(hh_file), "epochs": 3, "seed": 5, "checkpoint_metric": "loss", "dropout": 0.1}
+    )
+    fit(options, hh_event_info, tmp_path / "run", progress=False)
+    progress = torch.load(tmp_path / "run" / "checkpoint.pt", weights_only=True)["progress"]
+    losses = [row["val_loss"] for row in progress["history"]]
+    assert progress["best_epoch"] == 1 + losses.index(min(losses)) and progress["best_value"] == min(losses)
+    assert all(row["best_epoch"] <= row["epoch"] for row in progress["history"])

@@ -16,6 +16,8 @@ def test_curves_of_a_real_run_mark_the_kept_epoch(tmp_path, hh_file, hh_event_in
     assert [row["epoch"] for row in history] == [1, 2, 3]
     best = best_epoch(history)
     progress = torch.load(run / "checkpoint.pt", weights_only=True)["progress"]
-    assert history[best - 1]["val_loss"] == progress["best_loss"]
+    assert best == progress["best_epoch"]
+    assert -history[best - 1]["val_purity"] == progress["best_value"]  # checkpoint_metric "purity"
+    assert history[best - 1]["val_purity"] == max(row["val_purity"] for row in history[:best])
     main([str(run / METRICS_FILE), "--method", "spanet_sm", "--analysis", "hh", "-o", str(tmp_path / "curves.pdf")])
     assert (tmp_path / "curves.pdf").stat().st_size > 0 and (tmp_path / "curves.png").stat().st_size > 0

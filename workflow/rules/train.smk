@@ -97,7 +97,13 @@ def prediction_events(wildcards):
 
 
 def prediction_flags(wildcards):
-    return f"--kl-input {config['stats']['kl_input']}" if wildcards.split == KL_INPUT_SPLIT else ""
+    """``--kl-input`` for the fixed-κλ split; QCD test events of a κλ-input network get κλ drawn from
+    spanet.kl_mixed_values, as its background training events (hsieh_spanet2's corrected background test sample)."""
+    if wildcards.split == KL_INPUT_SPLIT:
+        return f"--kl-input {config['stats']['kl_input']}"
+    if wildcards.split == "test" and wildcards.sample == "qcd" and variant_entry(wildcards.variant).kl_input:
+        return f"--kl-random-from {' '.join(map(str, KL_MIXED_VALUES))} --kl-seed {config['seed']}"
+    return ""
 
 
 rule predict_spanet:

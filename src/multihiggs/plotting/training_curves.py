@@ -1,8 +1,9 @@
 """Training curves of one SPA-Net run: loss and validation purity per epoch, the best epoch marked.
 
 Input: the run's ``metrics.json`` (written by :mod:`multihiggs.spanet.trainer` after every epoch: a list of
-``{"epoch", "train_loss", "val_loss", "val_purity"}``, null where undefined). The best epoch is the one whose weights
-``model.pt`` holds: the first with the lowest validation loss (the trainer keeps a new best only if strictly lower).
+``{"epoch", "train_loss", "val_loss", "val_purity", "best_epoch", …}``, null where undefined). The best epoch is the one
+whose weights ``model.pt`` holds: the last row's ``best_epoch`` (the trainer selects on its option
+``checkpoint_metric``); in files written before that key, the first with the lowest validation loss.
 
 Command line: ``python -m multihiggs.plotting.training_curves metrics.json --method spanet_sm --analysis hh -o F.pdf``.
 """
@@ -41,7 +42,11 @@ def read_history(path: str | Path) -> list[dict[str, Any]]:
 
 
 def best_epoch(history: Sequence[Mapping[str, Any]]) -> int | None:
-    """The epoch whose weights the run kept: the first with the lowest finite validation loss (None if none)."""
+    """The epoch whose weights the run kept: the last row's ``best_epoch``, else the first with the lowest finite
+    validation loss (None if none)."""
+    recorded = history[-1].get("best_epoch") if history else None
+    if recorded:
+        return int(recorded)
     best, best_loss = None, math.inf
     for row in history:
         loss = _value(row, "val_loss")

@@ -105,6 +105,7 @@ def read_events(
     use_event_weights: bool = False,
     use_mass_weights: bool = False,
     use_selection_weights: bool = False,
+    background_weight_power: float = 0.0,
     limit_to_num_vectors: int = 0,
 ) -> EventTensors:
     """Read every event of ``path`` needed by ``event_info``.
@@ -117,6 +118,9 @@ def read_events(
             probability to pass the tag requirement, rescaled to mean 1 over the file's signal events), so a sample
             converted with tag-rate weights trains on the population the cut would select; background events and
             files without the dataset keep 1.
+        background_weight_power: if > 0, multiply the event weights of background events by their physical
+            WEIGHTS/EVENT/event_weight to this power, rescaled to mean 1 over the file's background events
+            (:func:`multihiggs.training_weights.background_physics_weights`).
         limit_to_num_vectors: if > 0, keep only the first vectors of each sequential input.
     Raises:
         DataError: naming the file and the missing or inconsistent dataset.
@@ -150,6 +154,11 @@ def read_events(
             signal = reader.read(layout.classification_key(), (n_events,)) == 1
             probability = reader.read(layout.selection_weight_key(), (n_events,)).astype(np.float64)
             event_weights = event_weights * torch.from_numpy(signal_selection_weights(probability, signal))
+        if background_weight_power > 0 and with_targets:
+            signal = reader.read(layout.classification_key(), (n_events,)) == 1
+            physical = reader.read(layout.event_weight_key(), (n_events,)).astype(np.float64)
+            background = training_weights.background_physics_weights(physical, signal, background_weight_power)
+            event_weights = event_weights * torch.from_numpy(background.astype(np.float32))
     return EventTensors(
         features=features,
         masks=masks,
@@ -168,17 +177,21 @@ def signal_selection_weights(probability: np.ndarray, signal: np.ndarray) -> np.
     return training_weights.signal_selection_weights(probability, signal).astype(np.float32)
 
 
-def with_fixed_global(events: EventTensors, event_info: EventInfo, feature: str, value: float) -> EventTensors:
-    """``events`` with the global input feature ``feature`` (e.g. ``kl``) set to ``value`` in every event.
+def with_fixed_global(
+    events: EventTensors, event_info: EventInfo, feature: str, value: float | np.ndarray
+) -> EventTensors:
+    """``events`` with the global input feature ``feature`` (e.g. ``kl``) set to ``value``: one number for every
+    event, or an (N,) array of per-event values.
 
     A parametrised network (κλ as an input) must be evaluated at one hypothesis value for every sample that
-    enters the same fit: the true κλ of a simulated sample is not known in data.
+    enters the same fit: the true κλ of a simulated sample is not known in data. Per-event values serve background
+    test events, which carry a κλ drawn from the training list as in training.
     """
     for name, feature_infos in event_info.global_inputs.items():
         names = [info.name for info in feature_infos]
         if feature in names:
             fixed = events.global_features[name].clone()
-            fixed[:, names.index(feature)] = float(value)
+            fixed[:, names.index(feature)] = torch.as_tensor(np.asarray(value, dtype=np.float32))
             return dataclasses.replace(events, global_features={**events.global_features, name: fixed})
     known = global_names(event_info)
     raise DataError(f"the network has no global input feature {feature!r} (its global inputs: {known})")

@@ -32,3 +32,15 @@ def assignment_purity(
     same = (decoded_sorted[:, None, particles, :] == target_sorted[:, permutations, :]).all(axis=3)
     match = same & np.asarray(target_masks)[:, permutations]
     return float(match.sum(axis=2).max(axis=1).sum() / n_targets)
+
+
+def weighted_auc(labels: np.ndarray, scores: np.ndarray, weights: np.ndarray) -> float:
+    """Area under the ROC curve of ``scores`` for ``labels`` (1 signal, 0 background, < 0 unlabelled: skipped)
+    with event ``weights``; NaN unless both classes carry weight."""
+    labels, scores, weights = np.asarray(labels), np.asarray(scores), np.asarray(weights, dtype=np.float64)
+    labelled = labels >= 0
+    if not (weights[labelled & (labels == 1)].sum() > 0 and weights[labelled & (labels == 0)].sum() > 0):
+        return float("nan")
+    from sklearn.metrics import roc_auc_score
+
+    return float(roc_auc_score(labels[labelled], scores[labelled], sample_weight=weights[labelled]))

@@ -104,12 +104,18 @@ class SpanetOptions:
     trial_output_dir: str = "./test_output"
     # --- multihiggs extensions ----------------------------------------------------------------------------
     seed: int = 0
-    early_stopping_patience: int = 20  # epochs without a better validation loss before stopping (0: never)
+    early_stopping_patience: int = 20  # epochs without a better checkpoint_metric before stopping (0: never)
+    # what model.pt keeps: the epoch of the best validation assignment "purity" (the reference monitors its
+    # validation accuracy) or of the lowest validation "loss"
+    checkpoint_metric: str = "purity"
     use_event_weights: bool = False  # multiply every loss term by WEIGHTS/EVENT/event_weight (mean 1)
     use_mass_weights: bool = False  # multiply assignment terms by WEIGHTS/h{i}/mass_weight (flat-mass variant)
     # weight signal events by WEIGHTS/EVENT/selection_weight, their probability to pass the tag requirement (1 for
     # cut-based files): a sample converted with tag-rate weights trains on the population the cut selects
     use_selection_weights: bool = True
+    # weight background events by WEIGHTS/EVENT/event_weight ** power (mean 1 over the background): 0 counts each
+    # generated event once, 1 trains on the physical background the selection keeps
+    background_weight_power: float = 0.0
     overlap_delta_r: float = 0.5  # post-processing: drop a resolved Higgs with a jet this close to a boosted one
     pairwise_attention_features: bool = False  # add a learned score of each jet pair's mass and separation
     resolved_higgs_count: str = "fill"  # post-processing: "fill" the free Higgs slots, or N_hat from "detection"
@@ -208,9 +214,11 @@ EXTENSION_OPTIONS = frozenset(
     {
         "seed",
         "early_stopping_patience",
+        "checkpoint_metric",
         "use_event_weights",
         "use_mass_weights",
         "use_selection_weights",
+        "background_weight_power",
         "overlap_delta_r",
         "pairwise_attention_features",
         "resolved_higgs_count",
@@ -300,6 +308,7 @@ def _validate(options: SpanetOptions) -> None:
         "detection_loss_scale",
         "classification_loss_scale",
         "overlap_delta_r",
+        "background_weight_power",
     )
     for key in non_negative:
         _require(getattr(options, key) >= 0, key, ">= 0", getattr(options, key))
@@ -348,6 +357,12 @@ def _validate(options: SpanetOptions) -> None:
         "transformer_activation",
         "'relu' or 'gelu'",
         options.transformer_activation,
+    )
+    _require(
+        options.checkpoint_metric in ("purity", "loss"),
+        "checkpoint_metric",
+        "'purity' or 'loss'",
+        options.checkpoint_metric,
     )
     optimizer = getattr(torch.optim, options.optimizer, None)
     _require(

@@ -12,6 +12,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any
 
+import numpy as np
 import torch
 
 from multihiggs.cli import run_main
@@ -66,11 +67,14 @@ def predict_file(
     device: torch.device | str = "cpu",
     method: str = "spanet",
     fixed_globals: dict[str, float] | None = None,
+    random_globals: dict[str, tuple[Sequence[float], int]] | None = None,
 ) -> Predictions:
     """Predictions of ``trained`` for every event of ``test_file`` (inputs only; targets are not read).
 
     ``fixed_globals`` maps a global input feature (e.g. ``kl``) to the value every event gets instead of the
     file's own, e.g. to evaluate a κλ-parametrised network at one hypothesis for every sample of a fit.
+    ``random_globals`` maps a global input feature to (values, seed): every event gets a value drawn uniformly from
+    the list, as background events get their κλ in training (hsieh_spanet2 fixed its background test sample so).
     """
     options = trained.options
     events = read_events(
@@ -78,6 +82,9 @@ def predict_file(
     )
     for feature, value in (fixed_globals or {}).items():
         events = with_fixed_global(events, trained.event_info, feature, value)
+    for feature, (values, seed) in (random_globals or {}).items():
+        drawn = np.random.default_rng(seed).choice(np.asarray(values, dtype=np.float32), size=len(events))
+        events = with_fixed_global(events, trained.event_info, feature, drawn)
     probabilities = predict_probabilities(
         trained.network, events, trained.event_info, batch_size or options.batch_size, device
     )
@@ -109,7 +116,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--kl-input", type=float, help="evaluate every event at this κλ (global input 'kl') instead of the file's own"
     )
+    parser.add_argument(
+        "--kl-random-from",
+        type=float,
+        nargs="+",
+        help="evaluate every event at a κλ drawn uniformly from these values (background test events, as in training)",
+    )
+    parser.add_argument("--kl-seed", type=int, default=0, help="seed of the --kl-random-from draws")
     arguments = parser.parse_args(argv)
+    if arguments.kl_input is not None and arguments.kl_random_from:
+        parser.error("--kl-input and --kl-random-from exclude each other")
     set_threads(arguments.threads)
     return run_main(lambda: _predict(arguments))
 
@@ -118,8 +134,15 @@ def _predict(arguments: argparse.Namespace) -> None:
     device = select_device(arguments.gpus)
     trained = load_trained_model(arguments.checkpoint, device)
     fixed = {"kl": arguments.kl_input} if arguments.kl_input is not None else None
+    drawn = {"kl": (arguments.kl_random_from, arguments.kl_seed)} if arguments.kl_random_from else None
     predictions = predict_file(
-        trained, arguments.testing_file, arguments.batch_size, device, arguments.method, fixed_globals=fixed
+        trained,
+        arguments.testing_file,
+        arguments.batch_size,
+        device,
+        arguments.method,
+        fixed_globals=fixed,
+        random_globals=drawn,
     )
     write_predictions(arguments.output, predictions)
 

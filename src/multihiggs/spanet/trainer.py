@@ -42,13 +42,15 @@ from multihiggs.spanet.decoding import decode_assignments
 from multihiggs.spanet.event_info import EventInfo
 from multihiggs.spanet.inference import batch_probabilities, in_event_order, network_batches
 from multihiggs.spanet.loss import LossScales, LossTerms, SymmetricLoss
-from multihiggs.spanet.metrics import assignment_purity
+from multihiggs.spanet.metrics import assignment_purity, weighted_auc
 from multihiggs.spanet.model import SpanetNetwork
 from multihiggs.spanet.options import SpanetOptions
 from multihiggs.spanet.schedule import learning_rate_factor
 from multihiggs.spanet.training_data import PreparedData, prepare_data
 
 CHECKPOINT_FILE = "checkpoint.pt"
+#: The loss terms recorded per epoch beside the total (training and validation, event-weighted means).
+LOSS_PARTS = ("assignment", "detection", "classification")
 METRICS_FILE = "metrics.json"
 # Options that may change between an interrupted run and its continuation.
 RESUMABLE_CHANGES = frozenset(
@@ -62,7 +64,8 @@ class Progress:
 
     epoch: int = 0
     history: list[dict[str, float]] = field(default_factory=list)
-    best_loss: float = math.inf
+    best_value: float = math.inf  # the smallest selection value so far (see selection_value)
+    best_epoch: int = 0  # the epoch whose weights model.pt holds
     epochs_without_improvement: int = 0
     stop_reason: str = ""  # "", "epochs" or "early_stopping"
 
@@ -110,7 +113,12 @@ def fit(
     if not trainer.progress.finished(options.epochs):
         return model_path  # interrupted on purpose: model.pt is written when the run completes
     trainer.save_model(model_path)
-    _log(f"wrote {model_path} (best validation loss {trainer.progress.best_loss:.4f})")
+    kept = trainer.progress.best_epoch
+    best = trainer.progress.history[kept - 1] if kept else {}
+    _log(
+        f"wrote {model_path} (epoch {kept}: validation loss {best.get('val_loss', math.nan):.4f}, purity "
+        f"{best.get('val_purity', math.nan):.3f}; selected on {options.checkpoint_metric})"
+    )
     return model_path
 
 
@@ -159,7 +167,8 @@ class Trainer:
     def run_epoch(self) -> None:
         """Train one epoch, validate, and update the best weights and the early-stopping count."""
         epoch = self.progress.epoch
-        train_loss = self._train_epoch(epoch)
+        train = self._train_epoch(epoch)
+        train_loss = train["loss"]
         validation = evaluate(
             self.network,
             self.data.validation,
@@ -174,21 +183,32 @@ class Trainer:
         progress = self.progress
         progress.epoch = epoch + 1
         progress.history.append(
-            {"epoch": epoch + 1, "train_loss": train_loss, **{f"val_{k}": v for k, v in validation.items()}}
+            {
+                "epoch": epoch + 1,
+                **{f"train_{key}": value for key, value in train.items()},
+                **{f"val_{key}": value for key, value in validation.items()},
+            }
         )
-        if validation["loss"] < progress.best_loss:
-            progress.best_loss, progress.epochs_without_improvement = validation["loss"], 0
+        value = selection_value(validation, self.options.checkpoint_metric)
+        if value < progress.best_value:
+            progress.best_value, progress.best_epoch, progress.epochs_without_improvement = value, epoch + 1, 0
             self.best_state = {key: value.detach().cpu().clone() for key, value in self.network.state_dict().items()}
         else:
             progress.epochs_without_improvement += 1
+        progress.history[-1]["best_epoch"] = progress.best_epoch
         _log(
             f"epoch {epoch + 1}/{self.options.epochs}: train loss {train_loss:.4f}, validation loss "
             f"{validation['loss']:.4f}, validation purity {validation['purity']:.3f}"
+            + "".join(
+                f", validation {key} {value:.3f} (loss {validation['classification']:.4f})"
+                for key, value in validation.items()
+                if key.startswith("auc_")
+            )
         )
         patience = self.options.early_stopping_patience
         if patience > 0 and progress.epochs_without_improvement >= patience:
             progress.stop_reason = "early_stopping"
-            _log(f"early stopping: no better validation loss for {patience} epochs")
+            _log(f"early stopping: no better validation {self.options.checkpoint_metric} for {patience} epochs")
         elif progress.epoch >= self.options.epochs:
             progress.stop_reason = "epochs"
 
@@ -219,12 +239,13 @@ class Trainer:
         state = self.best_state if self.best_state is not None else self.network.state_dict()
         save_trained_model(path, state, self.options, self.event_info, self.data.statistics, self.data.class_counts)
 
-    def _train_epoch(self, epoch: int) -> float:
-        """One pass over the training events in a seeded order; returns the event-averaged training loss."""
+    def _train_epoch(self, epoch: int) -> dict[str, float]:
+        """One pass over the training events in a seeded order; returns the event-averaged training loss and its
+        terms (``loss`` and :data:`LOSS_PARTS`)."""
         self.network.train()
         events, batch_size = self.data.train, self.options.batch_size
         order = torch.Generator().manual_seed(self.options.seed * 1_000_003 + epoch)
-        total, seen = 0.0, 0
+        sums, seen = dict.fromkeys(("loss", *LOSS_PARTS), 0.0), 0
         description = f"epoch {epoch + 1}/{self.options.epochs}"
         with tqdm(
             total=number_of_batches(len(events), batch_size),
@@ -236,12 +257,14 @@ class Trainer:
             for index in iterate_batches(len(events), batch_size, order):
                 terms = self.train_step(events.select(index).to(self.device))
                 loss = float(terms.total)
-                total, seen = total + loss * len(index), seen + len(index)
+                for key in sums:
+                    sums[key] += (loss if key == "loss" else float(getattr(terms, key))) * len(index)
+                seen += len(index)
                 bar.set_postfix(
                     loss=f"{loss:.4f}", assign=f"{float(terms.assignment):.3f}", detect=f"{float(terms.detection):.3f}"
                 )
                 bar.update()
-        return total / max(seen, 1)
+        return {key: value / max(seen, 1) for key, value in sums.items()}
 
     def train_step(self, batch: EventTensors) -> LossTerms:
         """One optimiser step on ``batch`` (forward, loss, backward, update, schedule); returns the detached terms."""
@@ -274,25 +297,42 @@ def evaluate(
     device: torch.device,
     class_weights: dict[str, torch.Tensor] | None = None,
 ) -> dict[str, float]:
-    """Loss (event-weighted mean) and assignment purity of the decoded predictions on ``events``."""
+    """Loss and its terms (event-weighted means), assignment purity of the decoded predictions and, per binary
+    classification head, ``auc_<name>`` with the events' loss weights on ``events``."""
     network.eval()
     if len(events) == 0:
         return {"loss": math.nan, "purity": math.nan}
-    total, parts, indices = 0.0, [], []
+    sums = dict.fromkeys(("loss", *LOSS_PARTS), 0.0)
+    parts, indices = [], []
     for index, batch, outputs in network_batches(network, events, batch_size, device):
-        total += float(loss_function(outputs, batch, class_weights).total) * len(index)
+        terms = loss_function(outputs, batch, class_weights)
+        for key in sums:
+            sums[key] += float(getattr(terms, "total" if key == "loss" else key)) * len(index)
         parts.append(batch_probabilities(outputs, event_info))
         indices.append(index)
     probabilities = in_event_order(parts, indices)
+    result = {key: value / len(events) for key, value in sums.items()}
     decoded = decode_assignments(
         probabilities.assignment,
         [particle.source for particle in event_info.particles],
         probabilities.detection if loss_function.scales.detection > 0 else None,
     )
-    purity = assignment_purity(
+    result["purity"] = assignment_purity(
         decoded.indices, events.targets.numpy(), events.target_masks.numpy(), event_info.event_group
     )
-    return {"loss": total / len(events), "purity": purity}
+    for name, class_probabilities in probabilities.classification.items():
+        if class_probabilities.shape[1] == 2:
+            labels = events.class_labels[name].numpy()
+            result[f"auc_{name}"] = weighted_auc(labels, class_probabilities[:, 1], events.event_weights.numpy())
+    return result
+
+
+def selection_value(validation: dict[str, float], metric: str) -> float:
+    """The number the checkpoint and early stopping minimise: the validation loss, or minus the validation
+    assignment purity (``checkpoint_metric`` "purity", the reference's choice; the loss where purity is undefined)."""
+    if metric == "purity" and math.isfinite(validation.get("purity", math.nan)):
+        return -validation["purity"]
+    return validation["loss"]
 
 
 def build_optimizer(network: torch.nn.Module, options: SpanetOptions, foreach: bool = True) -> torch.optim.Optimizer:

@@ -38,6 +38,7 @@ def prepare_data(options: SpanetOptions, event_info: EventInfo) -> PreparedData:
         "use_event_weights": options.use_event_weights,
         "use_mass_weights": options.use_mass_weights,
         "use_selection_weights": options.use_selection_weights,
+        "background_weight_power": options.background_weight_power,
         "limit_to_num_vectors": options.limit_to_num_jets,
     }
     events = read_events(options.training_file, event_info, **read)
