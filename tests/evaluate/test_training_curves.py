@@ -22,12 +22,24 @@ def test_best_epoch_is_the_first_lowest_finite_validation_loss():
     assert best_epoch([{"epoch": 1, "val_loss": None}]) is None
 
 
+def test_recorded_kept_epoch_wins_over_the_loss():
+    recorded = [{**row, "best_epoch": 1 if row["epoch"] < 4 else 4} for row in HISTORY]
+    assert best_epoch(recorded) == 4  # the trainer selected on purity
+
+
+def test_head_auc_is_drawn_beside_the_purity():
+    with_head = [{**row, "val_auc_signal": 0.6 + 0.05 * row["epoch"]} for row in HISTORY]
+    purity_ax = training_curves(with_head).axes[1]
+    assert "validation AUC (signal)" in [text.get_text() for text in purity_ax.get_legend().get_texts()]
+    assert "AUC" in purity_ax.get_ylabel()
+
+
 def test_figure_marks_the_best_epoch_in_both_panels():
     figure = training_curves(HISTORY, label="HH, SPA-Net (SM)")
     assert len(figure.axes) == 2
     for ax in figure.axes:
         legend = [text.get_text() for text in ax.get_legend().get_texts()]
-        assert "best epoch (2)" in legend
+        assert "kept epoch (2)" in legend
     assert figure.axes[0].get_legend().get_title().get_text() == "HH, SPA-Net (SM)"
 
 

@@ -55,7 +55,7 @@ def test_report_builds_with_images_captions_and_the_reproduction_hook(tmp_path, 
     assert set(results) == set(TARGETS)
     curves = results["results/figures/training/hh_spanet_sm.png"]
     assert curves["mime_type"] == "image/png" and curves["data_uri"].startswith("data:image/png")
-    assert "marks the best" in curves["caption"] and "spanet_sm" in curves["caption"]
+    assert "marks the kept" in curves["caption"] and "spanet_sm" in curves["caption"]
     assert results["results/report/rulegraph.svg"]["mime_type"] == "image/svg+xml"
     overview = (work / "results/report/overview.html").read_text(encoding="utf-8")
     assert "<td>chi2</td>" in overview and "<td>purity</td><td>0.5</td><td>0.6</td>" in overview

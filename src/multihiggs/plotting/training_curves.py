@@ -58,24 +58,28 @@ def best_epoch(history: Sequence[Mapping[str, Any]]) -> int | None:
 def training_curves(
     history: Sequence[Mapping[str, Any]], *, label: str = "", energy_tev: float | None = None
 ) -> Figure:
-    """Two panels: training and validation loss, validation purity; a vertical line at the best epoch."""
+    """Two panels: training and validation loss, validation purity (and classification-head AUC); a vertical line
+    at the kept epoch."""
     figure, (loss_ax, purity_ax) = panels(2)
     epochs = [int(row["epoch"]) for row in history]
     loss_ax.plot(epochs, [_value(row, "train_loss") for row in history], "o-", label="training loss")
     loss_ax.plot(epochs, [_value(row, "val_loss") for row in history], "s-", label="validation loss")
     purity_ax.plot(epochs, [_value(row, "val_purity") for row in history], "s-", color="#ffa90e",
                    label="validation purity")  # fmt: skip
+    heads = sorted({key for row in history for key in row if key.startswith("val_auc_")})
+    for head in heads:  # classification heads (κλ-mixed): their AUC on the validation events
+        purity_ax.plot(epochs, [_value(row, head) for row in history], "^-", label=f"validation AUC ({head[8:]})")
     best = best_epoch(history)
     for ax in (loss_ax, purity_ax):
         if best is not None:
-            ax.axvline(best, color=BEST_COLOR, linestyle="--", linewidth=2, label=f"best epoch ({best})")
+            ax.axvline(best, color=BEST_COLOR, linestyle="--", linewidth=2, label=f"kept epoch ({best})")
         ax.set_xlabel("Epoch")
         ax.set_xlim(0.5, max(epochs) + 0.5)
         ax.xaxis.set_major_locator(MaxNLocator(integer=True))
         # purity has room above 1; a loss curve can run anywhere
         finish_legend(ax, title=label or None, loc="upper right" if ax is purity_ax else "best")
     loss_ax.set_ylabel("Loss")
-    purity_ax.set_ylabel("Validation assignment purity")
+    purity_ax.set_ylabel("Validation assignment purity" + (" / head AUC" if heads else ""))
     purity_ax.set_ylim(0.0, 1.3)
     label_panels([loss_ax, purity_ax], energy_tev)
     return figure
