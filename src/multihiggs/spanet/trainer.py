@@ -257,8 +257,8 @@ class Trainer:
             for index in iterate_batches(len(events), batch_size, order):
                 terms = self.train_step(events.select(index).to(self.device))
                 loss = float(terms.total)
-                for key in sums:
-                    sums[key] += (loss if key == "loss" else float(getattr(terms, key))) * len(index)
+                for key, value in term_values(terms).items():
+                    sums[key] += value * len(index)
                 seen += len(index)
                 bar.set_postfix(
                     loss=f"{loss:.4f}", assign=f"{float(terms.assignment):.3f}", detect=f"{float(terms.detection):.3f}"
@@ -305,9 +305,8 @@ def evaluate(
     sums = dict.fromkeys(("loss", *LOSS_PARTS), 0.0)
     parts, indices = [], []
     for index, batch, outputs in network_batches(network, events, batch_size, device):
-        terms = loss_function(outputs, batch, class_weights)
-        for key in sums:
-            sums[key] += float(getattr(terms, "total" if key == "loss" else key)) * len(index)
+        for key, value in term_values(loss_function(outputs, batch, class_weights)).items():
+            sums[key] += value * len(index)
         parts.append(batch_probabilities(outputs, event_info))
         indices.append(index)
     probabilities = in_event_order(parts, indices)
@@ -325,6 +324,11 @@ def evaluate(
             labels = events.class_labels[name].numpy()
             result[f"auc_{name}"] = weighted_auc(labels, class_probabilities[:, 1], events.event_weights.numpy())
     return result
+
+
+def term_values(terms: LossTerms) -> dict[str, float]:
+    """The batch's total (``loss``) and :data:`LOSS_PARTS` as numbers, for the per-epoch records."""
+    return {"loss": float(terms.total), **{key: float(getattr(terms, key)) for key in LOSS_PARTS}}
 
 
 def selection_value(validation: dict[str, float], metric: str) -> float:
