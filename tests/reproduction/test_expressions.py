@@ -139,3 +139,24 @@ def test_classification_and_sculpting_files():
         SourceRef.make("sculpting", {"analysis": "hhh", "method": "chi2"}).path == "metrics/hhh/chi2/qcd_sculpting.json"
     )
     assert m.auc_sigma(0.9, 1000, 1000) == pytest.approx(0.0070, abs=5e-4)
+
+
+def test_an_interval_spread_gives_the_nominal_value_with_its_bootstrap_sigma():
+    from multihiggs.reproduction.sources import interval_document
+
+    spread = {
+        "nominal": {"lower": None, "upper": 14.0, "width": None},
+        "lower": {"p16": -9.0, "p50": -8.0, "p84": -7.0, "open_fraction": 0.2},
+        "upper": {"p16": 12.0, "p50": 13.0, "p84": 15.0, "open_fraction": 0.0},
+        "width": {"p16": None, "p50": None, "p84": None, "open_fraction": 1.0},
+    }
+    document = interval_document(spread)
+    assert document["upper"] == {"value": 14.0, "sigma": 1.5}
+    assert document["lower"] == {"value": None, "sigma": 1.0}
+    assert document["width"] == {"value": None, "sigma": None}
+    ref = SourceRef.make("interval", {"method": "chi2"})
+    assert ref.path == "stats/hh/interval_spread_chi2.json"
+    measured = evaluate({"interval": {"method": "chi2", "path": "upper"}}, lambda _: (document, "f"), {})
+    assert measured.scalar() == (14.0, 1.5)
+    with pytest.raises(NotMeasured):
+        evaluate({"interval": {"method": "chi2", "path": "width"}}, lambda _: (document, "f"), {}).scalar()

@@ -31,3 +31,18 @@ def test_a_replica_sees_its_own_entries_under_the_methods_labels():
     second = {entry["label"]: entry["lower"] for entry in scan_with_replica(SCAN, 2, trainings)["methods"]}
     assert "spanet_sm" not in second and second["spanet_kl_mixed_dnn"] == -3.0 and second["chi2"] == -5.0
     assert scan_with_replica(SCAN, 1, trainings)["kl"] == SCAN["kl"]
+
+
+def test_an_interval_spread_source_follows_the_network_of_its_fit_method():
+    from multihiggs.reproduction.replicas import replica_source, replica_sources
+    from multihiggs.reproduction.sources import SourceRef
+
+    trainings = {"spanet_kl_mixed": 2}
+    dnn = SourceRef.make("interval", {"method": "spanet_kl_mixed_dnn"})
+    head = SourceRef.make("interval", {"method": "spanet_kl_mixed"})
+    baseline = SourceRef.make("interval", {"method": "min_delta_r"})
+    assert replica_source(dnn, 1, trainings).path == "stats/hh/interval_spread_spanet_kl_mixed_seed1_dnn.json"
+    assert replica_source(head, 1, trainings).path == "stats/hh/interval_spread_spanet_kl_mixed_seed1.json"
+    assert replica_source(baseline, 1, trainings) == baseline
+    replicas = replica_sources([dnn, baseline], trainings)
+    assert [ref.values["method"] for ref in replicas] == ["spanet_kl_mixed_seed1_dnn"]

@@ -511,7 +511,8 @@ if missing_training:
 
 
 def stats_targets():
-    return [f"{RESULTS}/tables/{name}.{ext}" for name in ("kl_limits", "qcd_background") for ext in ("md", "tex")] + [
+    tables = ["kl_limits", "qcd_background"] + (["kl_interval_spread"] if config["stats"]["interval_spread"]["replicas"] else [])
+    return [f"{RESULTS}/tables/{name}.{ext}" for name in tables for ext in ("md", "tex")] + [
         f"{RESULTS}/figures/{name}.pdf" for name in ("kl_scan", "kl_cls", "kl_vs_lumi")
     ]
 

@@ -79,12 +79,48 @@ def template_selection(wildcards):
     return f"--optimise-threshold --min-background-n-eff {stats['min_background_n_eff']}"
 
 
+def scan_options_of_fit():
+    """The fit's background model options (config stats.background_norm_uncertainty, background_mc_stat)."""
+    stats = config["stats"]
+    options = []
+    if stats["background_norm_uncertainty"] > 0:
+        options.append(f"--background-norm-uncertainty {stats['background_norm_uncertainty']}")
+    if not stats["background_mc_stat"]:
+        options.append("--no-background-mc-stat")
+    return options
+
+
+def scan_options():
+    stats = config["stats"]
+    options = [
+        "--luminosities-fb " + " ".join(str(lumi) for lumi in stats["luminosities_fb"]),
+        "--kl-range " + " ".join(str(value) for value in stats["kl_range"]),
+        *scan_options_of_fit(),
+    ]
+    if stats["reference_method"] in STATS_METHODS:
+        options.append(f"--reference {stats['reference_method']}")
+    return " ".join(options)
+
+
+# A method's template inputs (test split): the basis signal samples, the QCD sample and the selecting predictions.
+TEMPLATE_INPUTS = {
+    "signal": converted_files("hh", "test", STATS_BASIS_SAMPLES),
+    "signal_predictions": lambda wildcards: [
+        stats_selected_predictions(wildcards.method, name) for name in STATS_BASIS_SAMPLES
+    ],
+    "background": converted_files("hh", "test", ["qcd"]),
+    "background_predictions": lambda wildcards: stats_selected_predictions(wildcards.method, "qcd"),
+}
+TEMPLATE_INPUT_OPTIONS = (
+    "--method {wildcards.method} --signal {input.signal} --signal-predictions {input.signal_predictions} "
+    "--background {input.background} --background-predictions {input.background_predictions} "
+    "--basis-kappa-lambdas {params.basis} --bin-range {params.bins[low_gev]} {params.bins[high_gev]} {params.bins[n]}"
+)
+
+
 rule kl_templates:
     input:
-        signal=converted_files("hh", "test", STATS_BASIS_SAMPLES),
-        signal_predictions=lambda wildcards: [stats_selected_predictions(wildcards.method, name) for name in STATS_BASIS_SAMPLES],
-        background=converted_files("hh", "test", ["qcd"]),
-        background_predictions=lambda wildcards: stats_selected_predictions(wildcards.method, "qcd"),
+        **TEMPLATE_INPUTS,
     output:
         f"{RESULTS}/stats/hh/templates_{{method}}.json",
     params:
@@ -96,26 +132,45 @@ rule kl_templates:
     benchmark:
         f"{RESULTS}/benchmarks/limits/templates_{{method}}.tsv"
     shell:
-        "python -m multihiggs.stats templates --method {wildcards.method} --signal {input.signal} "
-        "--signal-predictions {input.signal_predictions} --background {input.background} "
-        "--background-predictions {input.background_predictions} --basis-kappa-lambdas {params.basis} "
-        "--bin-range {params.bins[low_gev]} {params.bins[high_gev]} {params.bins[n]} {params.selection} "
-        "-o {output} > {log} 2>&1"
+        "python -m multihiggs.stats templates " + TEMPLATE_INPUT_OPTIONS + " {params.selection} -o {output} > {log} 2>&1"
 
 
-def scan_options():
-    stats = config["stats"]
-    options = [
-        "--luminosities-fb " + " ".join(str(lumi) for lumi in stats["luminosities_fb"]),
-        "--kl-range " + " ".join(str(value) for value in stats["kl_range"]),
-    ]
-    if stats["background_norm_uncertainty"] > 0:
-        options.append(f"--background-norm-uncertainty {stats['background_norm_uncertainty']}")
-    if not stats["background_mc_stat"]:
-        options.append("--no-background-mc-stat")
-    if stats["reference_method"] in STATS_METHODS:
-        options.append(f"--reference {stats['reference_method']}")
-    return " ".join(options)
+rule kl_interval_spread:
+    input:
+        **TEMPLATE_INPUTS,
+        nominal=f"{RESULTS}/stats/hh/templates_{{method}}.json",
+    output:
+        f"{RESULTS}/stats/hh/interval_spread_{{method}}.json",
+    params:
+        bins=config["stats"]["bins"],
+        basis=" ".join(str(kappa) for kappa in config["stats"]["basis_kappa_lambdas"]),
+        spread=config["stats"]["interval_spread"],
+        seed=config["seed"],
+        kl_range=" ".join(str(value) for value in config["stats"]["kl_range"]),
+        fit=" ".join(scan_options_of_fit()),
+    log:
+        f"{RESULTS}/logs/limits/interval_spread_{{method}}.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/limits/interval_spread_{{method}}.tsv"
+    shell:
+        "python -m multihiggs.stats interval-spread " + TEMPLATE_INPUT_OPTIONS + " --nominal {input.nominal} "
+        "--replicas {params.spread[replicas]} --luminosity-fb {params.spread[luminosity_fb]} --seed {params.seed} "
+        "--kl-range {params.kl_range} {params.fit} -o {output} > {log} 2>&1"
+
+
+rule kl_interval_spread_table:
+    input:
+        [f"{RESULTS}/stats/hh/interval_spread_{method}.json" for method in config["stats"]["methods"]],
+    output:
+        md=report(f"{RESULTS}/tables/kl_interval_spread.md", category="6 Tables", caption="../report/kl_interval_spread.rst"),
+        tex=f"{RESULTS}/tables/kl_interval_spread.tex",
+    log:
+        f"{RESULTS}/logs/limits/kl_interval_spread_table.log",
+    benchmark:
+        f"{RESULTS}/benchmarks/limits/kl_interval_spread_table.tsv"
+    shell:
+        "python -m multihiggs.stats spread-table --spreads {input} --output-md {output.md} --output-tex {output.tex} "
+        "> {log} 2>&1"
 
 
 rule kl_scan:

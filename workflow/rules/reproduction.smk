@@ -25,6 +25,9 @@ def reproduction_source_available(ref):
         return values["sample"] in ANALYSIS_SAMPLES[analysis]
     if ref.kind == "scan":
         return bool(STATS_METHODS)
+    if ref.kind == "interval":  # the claims compare widths at 139 fb^-1 (hsieh_spanet2 Table 16)
+        spread = config["stats"]["interval_spread"]
+        return values["method"] in STATS_METHODS and spread["replicas"] > 0 and spread["luminosity_fb"] == 139
     if values["method"] not in analysis_methods(analysis):
         return False
     if ref.kind == "metric":

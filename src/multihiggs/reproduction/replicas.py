@@ -22,12 +22,19 @@ from multihiggs.reproduction.measurement import NotMeasured
 from multihiggs.reproduction.sources import SourceRef
 
 
+def _network(ref: SourceRef) -> str | None:
+    """The method whose trainings ``ref`` reads: its method, for a κλ-fit method (``interval``) its network's."""
+    method = ref.values.get("method")
+    return split_stats_selection(method)[0] if method is not None and ref.kind == "interval" else method
+
+
 def replica_source(ref: SourceRef, replica: int, trainings: Mapping[str, int]) -> SourceRef:
     """``ref`` with its method replaced by the method's ``replica``-th seed replica (when the method has one)."""
-    method = ref.values.get("method")
-    if replica == 0 or method is None or trainings.get(method, 1) <= replica:
+    method, network = ref.values.get("method"), _network(ref)
+    if replica == 0 or network is None or trainings.get(network, 1) <= replica:
         return ref
-    return SourceRef.make(ref.kind, {**ref.values, "method": replica_name(method, replica)})
+    name = stats_replica_name(method, replica) if ref.kind == "interval" else replica_name(method, replica)
+    return SourceRef.make(ref.kind, {**ref.values, "method": name})
 
 
 def replica_sources(refs: Sequence[SourceRef], trainings: Mapping[str, int]) -> list[SourceRef]:
@@ -36,7 +43,7 @@ def replica_sources(refs: Sequence[SourceRef], trainings: Mapping[str, int]) -> 
         dict.fromkeys(
             replica_source(ref, replica, trainings)
             for ref in refs
-            for replica in range(1, trainings.get(ref.values.get("method", ""), 1))
+            for replica in range(1, trainings.get(_network(ref) or "", 1))
         )
     )
 
@@ -71,7 +78,7 @@ def scan_with_replica(document: Mapping[str, Any], replica: int, trainings: Mapp
 
 def _replicated_count(claim: Claim, sample_sets: SampleSets, trainings: Mapping[str, int]) -> int:
     """Seeds every replicated method of ``claim`` has (the fewest), 1 when it reads no replicated method."""
-    methods = {ref.values.get("method") for ref in required_sources((claim,), sample_sets)}
+    methods = {_network(ref) for ref in required_sources((claim,), sample_sets)}
     methods |= {split_stats_selection(label)[0] for label in scan_labels(claim.ours)}
     counts = [trainings[method] for method in methods if trainings.get(method, 1) > 1]
     return min(counts) if counts else 1

@@ -5,6 +5,9 @@ Kinds and files (relative to the results directory):
 - ``metric`` (analysis, method, sample): ``metrics/<analysis>/<method>/<sample>.json`` (``multihiggs.evaluate``);
 - ``sculpting`` (analysis, method): ``metrics/<analysis>/<method>/qcd_sculpting.json``;
 - ``scan``: ``stats/hh/kl_scan.json`` (κλ intervals and equivalent luminosities);
+- ``interval`` (method): ``stats/hh/interval_spread_<method>.json``, read as {``lower``, ``upper``, ``width``:
+  {value: nominal 95 % PL bound, sigma: half the QCD bootstrap replicas' 16th–84th percentile range}}
+  (:mod:`multihiggs.stats.interval_spread`);
 - ``classification`` (method, selection ``head`` or ``dnn``): ``reproduction/classification/<selection>/<method>.json``
   (every method scored on one test set: the κλ-mixed signal samples and QCD);
 - ``matching`` (analysis, sample): ``h5/<analysis>/<sample>/test.h5``, read as {view: {jet bin: [ratio of events
@@ -27,6 +30,7 @@ SOURCE_KINDS: dict[str, tuple[str, ...]] = {
     "metric": ("analysis", "method", "sample"),
     "sculpting": ("analysis", "method"),
     "scan": (),
+    "interval": ("method",),
     "classification": ("method", "selection"),
     "matching": ("analysis", "sample"),
 }
@@ -67,6 +71,8 @@ class SourceRef:
             return f"reproduction/classification/{p['selection']}/{p['method']}.json"
         if self.kind == "matching":
             return f"h5/{p['analysis']}/{p['sample']}/test.h5"
+        if self.kind == "interval":
+            return f"stats/hh/interval_spread_{p['method']}.json"
         return "stats/hh/kl_scan.json"
 
     def describe(self) -> str:
@@ -78,6 +84,8 @@ class SourceRef:
             return f"method {p['method']} with a {p['selection']} selection (analysis hh)"
         if self.kind == "matching":
             return f"sample {p['sample']} in the {p['analysis']} analysis"
+        if self.kind == "interval":
+            return f"the interval spread of method {p['method']} (stats.methods, stats.interval_spread.replicas > 0)"
         return "the κλ scan (stats.methods)"
 
 
@@ -88,6 +96,8 @@ def read_source(ref: SourceRef, path: Path) -> Any:
     document = load_json_file(path, f"{ref.kind} results")
     if ref.kind == "classification":
         return classification_document(document)
+    if ref.kind == "interval":
+        return interval_document(document)
     return document
 
 
@@ -104,6 +114,21 @@ def classification_document(document: dict) -> dict:
         "auc": {"value": auc, "sigma": float(document.get("auc_sigma", auc_sigma(auc, n_signal, n_background)))},
         "accuracy": {"value": accuracy, "sigma": accuracy_sigma(accuracy, n_events)},
     }
+
+
+def interval_document(document: dict) -> dict:
+    """{lower, upper, width: {"value": the nominal value (None: open), "sigma": half the replicas' 16th–84th
+    percentile range (None without closed replicas)}} of an interval-spread JSON."""
+
+    def with_sigma(name: str) -> dict:
+        described = document[name]
+        closed = described["p16"] is not None and described["p84"] is not None
+        return {
+            "value": document["nominal"][name],
+            "sigma": (described["p84"] - described["p16"]) / 2 if closed else None,
+        }
+
+    return {name: with_sigma(name) for name in ("lower", "upper", "width")}
 
 
 def matching_document(path: Path, sample: str) -> dict:

@@ -7,6 +7,9 @@
         [--luminosities-fb 139 300 3000] [--kl-range -10 16 0.1] [--background-norm-uncertainty 0.1]
         [--no-background-mc-stat] [--reference A --reference-luminosities 10 30000 40] [--workspace-dir DIR]
         -o scan.json
+    python -m multihiggs.stats interval-spread <template inputs as above> --nominal templates.json --replicas 200
+        --seed S [--luminosity-fb 139] [--kl-range ...] [--background-norm-uncertainty 0.1] -o spread.json
+    python -m multihiggs.stats spread-table --spreads A.json B.json --output-md T.md --output-tex T.tex
     python -m multihiggs.stats tables --scan scan.json --output-md kl_limits.md --output-tex kl_limits.tex
     python -m multihiggs.stats figures --scan scan.json --profile kl_scan.pdf --cls kl_cls.pdf --vs-lumi kl_vs_lumi.pdf
 
@@ -75,7 +78,8 @@ def _edges(args: argparse.Namespace) -> np.ndarray:
     return np.linspace(float(low), float(high), int(n) + 1)
 
 
-def run_templates(args: argparse.Namespace) -> None:
+def _template_inputs(args: argparse.Namespace) -> tuple[list[SelectedSample], SelectedSample, list[float]]:
+    """Signal samples, the background sample and the morphing basis named by the template-input arguments."""
     if len(args.signal) != len(args.signal_predictions):
         raise ValueError("--signal and --signal-predictions must list the same number of files")
     signals = [
@@ -90,6 +94,11 @@ def run_templates(args: argparse.Namespace) -> None:
         raise ValueError(
             f"give --basis-kappa-lambdas (three κλ values): the {len(signals)} signal files do not define a basis"
         )
+    return signals, background, basis_kl
+
+
+def run_templates(args: argparse.Namespace) -> None:
+    signals, background, basis_kl = _template_inputs(args)
     templates = build_templates(
         args.method,
         args.observable,
@@ -117,6 +126,49 @@ def run_templates(args: argparse.Namespace) -> None:
         "unphysical_bins_projected": templates.metadata["unphysical_bins_projected"],
     }
     print(json.dumps(summary, indent=1))
+
+
+def run_interval_spread(args: argparse.Namespace) -> None:
+    from multihiggs.io.atomic import write_text
+    from multihiggs.stats.interval_spread import interval_spread
+
+    nominal = read_templates(args.nominal)
+    if nominal.method != args.method:
+        raise ValueError(f"--nominal {args.nominal} holds the templates of {nominal.method!r}, not {args.method!r}")
+    signals, background, basis_kl = _template_inputs(args)
+    low, high, step = args.kl_range
+    started = time.perf_counter()
+    bounds = interval_spread(
+        args.method,
+        args.observable,
+        _edges(args),
+        signals,
+        background,
+        basis_kl,
+        threshold=nominal.threshold,
+        n_replicas=args.replicas,
+        seed=args.seed,
+        luminosity_fb=args.luminosity_fb,
+        kl_grid=np.arange(low, high + step / 2, step),
+        background_norm_uncertainty=args.background_norm_uncertainty,
+        background_mc_stat=not args.no_background_mc_stat,
+        template_options={
+            "min_background_per_bin": args.min_background_per_bin,
+            "nnlo_coefficients_fb": tuple(args.nnlo_coefficients),
+        },
+    )
+    summary = {
+        "method": args.method,
+        "threshold": nominal.threshold,
+        "luminosity_fb": args.luminosity_fb,
+        "seed": args.seed,
+        "kl_range": list(args.kl_range),
+        **bounds.summary(),
+    }
+    write_text(args.output, json.dumps(summary, indent=1) + "\n")
+    brief = {key: summary[key] for key in ("nominal", "lower", "upper", "width")}
+    print(json.dumps(brief, indent=1))
+    print(f"{args.replicas} replicas: {time.perf_counter() - started:.1f} s")
 
 
 def _slug(label: str) -> str:
@@ -221,6 +273,15 @@ def run_background_table(args: argparse.Namespace) -> None:
     write_text(args.output_tex, background_latex(templates))
 
 
+def run_spread_table(args: argparse.Namespace) -> None:
+    from multihiggs.io.atomic import write_text
+    from multihiggs.stats.spread_table import spread_latex, spread_markdown
+
+    spreads = [json.loads(Path(path).read_text()) for path in args.spreads]
+    write_text(args.output_md, spread_markdown(spreads))
+    write_text(args.output_tex, spread_latex(spreads))
+
+
 def run_figures(args: argparse.Namespace) -> None:
     from multihiggs.stats.figures import plot_cls_scan, plot_intervals_vs_luminosity, plot_profile_scan
 
@@ -233,17 +294,14 @@ def run_figures(args: argparse.Namespace) -> None:
         plot_intervals_vs_luminosity(results, args.vs_lumi, args.sqrt_s_tev)
 
 
-def parser() -> argparse.ArgumentParser:
-    main_parser = argparse.ArgumentParser(prog="python -m multihiggs.stats", description=__doc__.split("\n")[0])
-    commands = main_parser.add_subparsers(dest="command", required=True)
-
-    templates = commands.add_parser("templates", help="signal/background templates of one method")
-    templates.add_argument("--method", required=True, help="method label")
-    templates.add_argument("--signal", nargs="+", required=True, help="signal sample files (one per κλ)")
-    templates.add_argument("--signal-predictions", nargs="+", required=True, help="prediction files, same order")
-    templates.add_argument("--background", required=True, help="background (QCD) sample file")
-    templates.add_argument("--background-predictions", required=True, help="prediction file of the background")
-    templates.add_argument(
+def _add_template_inputs(command: argparse.ArgumentParser) -> None:
+    """Arguments naming a method's template inputs: samples, predictions, basis, observable, binning."""
+    command.add_argument("--method", required=True, help="method label")
+    command.add_argument("--signal", nargs="+", required=True, help="signal sample files (one per κλ)")
+    command.add_argument("--signal-predictions", nargs="+", required=True, help="prediction files, same order")
+    command.add_argument("--background", required=True, help="background (QCD) sample file")
+    command.add_argument("--background-predictions", required=True, help="prediction file of the background")
+    command.add_argument(
         "--basis-kappa-lambdas",
         "--basis-kl",
         dest="basis_kl",
@@ -251,10 +309,27 @@ def parser() -> argparse.ArgumentParser:
         type=float,
         help="morphing basis (config stats.basis_kappa_lambdas; default: the three signal κλ)",
     )
-    templates.add_argument("--observable", choices=OBSERVABLES, default="mhh")
-    binning = templates.add_mutually_exclusive_group()
+    command.add_argument("--observable", choices=OBSERVABLES, default="mhh")
+    binning = command.add_mutually_exclusive_group()
     binning.add_argument("--bins", nargs="+", type=float, help="bin edges")
     binning.add_argument("--bin-range", nargs=3, type=float, metavar=("LOW", "HIGH", "N"), help="N equal bins")
+    command.add_argument("--min-background-per-bin", type=int, default=3, help="raw QCD events per merged bin")
+    command.add_argument(
+        "--nnlo-coefficients",
+        nargs=3,
+        type=float,
+        default=list(NNLO_FTAPPROX_13TEV_FB),
+        metavar=("A", "B", "C"),
+        help="σ(κλ) = A + B κλ + C κλ² in fb (default: 13 TeV)",
+    )
+
+
+def parser() -> argparse.ArgumentParser:
+    main_parser = argparse.ArgumentParser(prog="python -m multihiggs.stats", description=__doc__.split("\n")[0])
+    commands = main_parser.add_subparsers(dest="command", required=True)
+
+    templates = commands.add_parser("templates", help="signal/background templates of one method")
+    _add_template_inputs(templates)
     selection = templates.add_mutually_exclusive_group()
     selection.add_argument("--threshold", type=float, help="fixed classifier-score threshold")
     selection.add_argument("--optimise-threshold", action="store_true", help="threshold maximising S/√B (SM)")
@@ -264,15 +339,6 @@ def parser() -> argparse.ArgumentParser:
         type=float,
         default=0.0,
         help="Kish n_eff of the QCD weights an optimised threshold keeps (config stats.min_background_n_eff)",
-    )
-    templates.add_argument("--min-background-per-bin", type=int, default=3, help="raw QCD events per merged bin")
-    templates.add_argument(
-        "--nnlo-coefficients",
-        nargs=3,
-        type=float,
-        default=list(NNLO_FTAPPROX_13TEV_FB),
-        metavar=("A", "B", "C"),
-        help="σ(κλ) = A + B κλ + C κλ² in fb (default: 13 TeV)",
     )
     templates.add_argument("-o", "--output", required=True, help="templates JSON to write")
     templates.set_defaults(run=run_templates)
@@ -306,6 +372,20 @@ def parser() -> argparse.ArgumentParser:
     scan.add_argument("-o", "--output", required=True, help="scan results JSON")
     scan.set_defaults(run=run_scan)
 
+    spread = commands.add_parser(
+        "interval-spread", help="QCD MC-statistical spread of one method's 95% PL interval (Poisson bootstrap)"
+    )
+    _add_template_inputs(spread)
+    spread.add_argument("--nominal", required=True, help="the method's templates JSON (gives the score threshold)")
+    spread.add_argument("--replicas", type=int, default=50, help="bootstrap replicas (config stats.interval_spread)")
+    spread.add_argument("--seed", type=int, required=True, help="seed of the Poisson multiplicities (config seed)")
+    spread.add_argument("--luminosity-fb", type=float, default=139.0, help="fb^-1")
+    spread.add_argument("--kl-range", nargs=3, type=float, default=[-10.0, 16.0, 0.1], metavar=("MIN", "MAX", "STEP"))
+    spread.add_argument("--background-norm-uncertainty", type=float, help="log-normal QCD normalisation, e.g. 0.1")
+    spread.add_argument("--no-background-mc-stat", action="store_true", help="drop the QCD MC-statistics staterror")
+    spread.add_argument("-o", "--output", required=True, help="spread JSON to write")
+    spread.set_defaults(run=run_interval_spread)
+
     tables = commands.add_parser("tables", help="kl_limits tables (hsieh_spanet2 Tables 16/17)")
     tables.add_argument("--scan", required=True)
     tables.add_argument("--output-md", required=True)
@@ -317,6 +397,12 @@ def parser() -> argparse.ArgumentParser:
     background.add_argument("--output-md", required=True)
     background.add_argument("--output-tex", required=True)
     background.set_defaults(run=run_background_table)
+
+    spread_table = commands.add_parser("spread-table", help="the interval-spread table of every method")
+    spread_table.add_argument("--spreads", nargs="+", required=True, help="interval-spread JSON files")
+    spread_table.add_argument("--output-md", required=True)
+    spread_table.add_argument("--output-tex", required=True)
+    spread_table.set_defaults(run=run_spread_table)
 
     figures = commands.add_parser("figures", help="kl_scan, kl_cls and kl_vs_lumi figures")
     figures.add_argument("--scan", required=True)
