@@ -279,3 +279,28 @@ def test_inclusive_tag_rate_background_is_normalised_to_its_truth_weights_in_the
     spec = json.loads(next(workspaces.glob("*.json")).read_text())
     modifiers = [m for s in spec["channels"][0]["samples"] for m in s["modifiers"] if m["type"] == "normsys"]
     assert modifiers[0]["data"]["hi"] == pytest.approx(1 + np.hypot(0.1, scaled.background_norm_uncertainty))
+
+
+def test_interval_spread_and_its_table(files, tmp_path, capsys):
+    inputs = ["--method", "truth", "--signal", *map(str, files["signal"]), "--signal-predictions",
+              *(predictions_of(p, "truth") for p in files["signal"]), "--background", str(files["background"]),
+              "--background-predictions", predictions_of(files["background"], "truth"), "--basis-kl", "0", "1", "5",
+              "--bin-range", "250", "1000", "10"]  # fmt: skip
+    nominal = tmp_path / "templates_truth.json"
+    main(["templates", *inputs, "--threshold", "0.5", "-o", str(nominal)])
+    spread = tmp_path / "spread.json"
+    arguments = ["interval-spread", *inputs, "--nominal", str(nominal), "--replicas", "8", "--seed", "5",
+                 "--kl-range", "-10", "16", "0.5", "--background-norm-uncertainty", "0.1",
+                 "-o", str(spread)]  # fmt: skip
+    main(arguments)
+    document = json.loads(spread.read_text())
+    assert document["threshold"] == 0.5 and document["replicas"] == 8 and len(document["replica_bounds"]) == 8
+    main(arguments)
+    assert json.loads(spread.read_text()) == document  # seeded
+    table = tmp_path / "spread.md"
+    main(["spread-table", "--spreads", str(spread), "--output-md", str(table), "--output-tex", str(tmp_path / "t.tex")])
+    assert "| truth | 0.5 |" in table.read_text()
+    with pytest.raises(SystemExit):
+        main(["interval-spread", *inputs, "--nominal", str(nominal), "--seed", "5", "--method", "swapped", "-o",
+              str(tmp_path / "x.json")])  # fmt: skip
+    assert "holds the templates of 'truth'" in capsys.readouterr().err

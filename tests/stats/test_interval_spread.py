@@ -4,7 +4,7 @@ import pytest
 from multihiggs.stats.interval_spread import background_replica, interval_spread
 from multihiggs.stats.scan import Q_95, scan_curves
 from multihiggs.stats.spread_table import spread_markdown, spread_rows
-from multihiggs.stats.templates import SelectedSample, build_templates
+from multihiggs.stats.templates import SelectedSample, TemplateInputs, build_templates
 
 EDGES = np.linspace(250.0, 1000.0, 6)
 KL_GRID = np.arange(-10.0, 16.05, 0.1)
@@ -30,11 +30,8 @@ def signals(rng):
 
 
 def spread(background, replicas=20, seed=3):
-    rng = np.random.default_rng(0)
-    return interval_spread(
-        "test", "mhh", EDGES, signals(rng), background, BASIS, threshold=0.5, n_replicas=replicas, seed=seed,
-        luminosity_fb=139.0, kl_grid=KL_GRID,
-    )  # fmt: skip
+    inputs = TemplateInputs("test", "mhh", EDGES, tuple(signals(np.random.default_rng(0))), background, BASIS)
+    return interval_spread(inputs, threshold=0.5, n_replicas=replicas, seed=seed, luminosity_fb=139.0, kl_grid=KL_GRID)
 
 
 def test_a_replica_draws_each_event_k_times_for_all_of_its_weights():

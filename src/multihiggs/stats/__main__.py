@@ -41,7 +41,7 @@ from multihiggs.stats.morphing import kl_grid_with_sm
 from multihiggs.stats.observables import higgs_candidates
 from multihiggs.stats.results import MethodResult, ReferenceResult, ScanResults, read_results, write_results
 from multihiggs.stats.scan import intervals_by_luminosity, scan_curves
-from multihiggs.stats.templates import SelectedSample, build_templates, read_templates, write_templates
+from multihiggs.stats.templates import SelectedSample, TemplateInputs, read_templates, write_templates
 
 OBSERVABLES = ("mhh", "score")
 DEFAULT_BINS = {"mhh": (200.0, 1200.0, 20), "score": (0.0, 1.0, 20)}
@@ -78,8 +78,8 @@ def _edges(args: argparse.Namespace) -> np.ndarray:
     return np.linspace(float(low), float(high), int(n) + 1)
 
 
-def _template_inputs(args: argparse.Namespace) -> tuple[list[SelectedSample], SelectedSample, list[float]]:
-    """Signal samples, the background sample and the morphing basis named by the template-input arguments."""
+def _template_inputs(args: argparse.Namespace) -> TemplateInputs:
+    """The method's template inputs named by the template-input arguments."""
     if len(args.signal) != len(args.signal_predictions):
         raise ValueError("--signal and --signal-predictions must list the same number of files")
     signals = [
@@ -94,18 +94,11 @@ def _template_inputs(args: argparse.Namespace) -> tuple[list[SelectedSample], Se
         raise ValueError(
             f"give --basis-kappa-lambdas (three κλ values): the {len(signals)} signal files do not define a basis"
         )
-    return signals, background, basis_kl
+    return TemplateInputs(args.method, args.observable, _edges(args), tuple(signals), background, tuple(basis_kl))
 
 
 def run_templates(args: argparse.Namespace) -> None:
-    signals, background, basis_kl = _template_inputs(args)
-    templates = build_templates(
-        args.method,
-        args.observable,
-        _edges(args),
-        signals,
-        background,
-        basis_kl,
+    templates = _template_inputs(args).build(
         threshold=args.threshold,
         optimise_threshold=args.optimise_threshold,
         min_background_events=args.min_background_events,
@@ -135,16 +128,10 @@ def run_interval_spread(args: argparse.Namespace) -> None:
     nominal = read_templates(args.nominal)
     if nominal.method != args.method:
         raise ValueError(f"--nominal {args.nominal} holds the templates of {nominal.method!r}, not {args.method!r}")
-    signals, background, basis_kl = _template_inputs(args)
     low, high, step = args.kl_range
     started = time.perf_counter()
     bounds = interval_spread(
-        args.method,
-        args.observable,
-        _edges(args),
-        signals,
-        background,
-        basis_kl,
+        _template_inputs(args),
         threshold=nominal.threshold,
         n_replicas=args.replicas,
         seed=args.seed,

@@ -13,13 +13,12 @@ Pure: arrays in, numbers out; the caller reads the files and writes the JSON.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
 from dataclasses import dataclass, replace
 
 import numpy as np
 
 from multihiggs.stats.scan import Q_95, scan_curves
-from multihiggs.stats.templates import SelectedSample, build_templates
+from multihiggs.stats.templates import SelectedSample, TemplateInputs
 
 PERCENTILES = (16.0, 50.0, 84.0)
 
@@ -81,12 +80,7 @@ def _bounds(templates, kl_grid: np.ndarray, luminosity_fb: float, **scan_options
 
 
 def interval_spread(
-    method: str,
-    observable: str,
-    edges: np.ndarray,
-    signals: Sequence[SelectedSample],
-    background: SelectedSample,
-    basis_kl: Sequence[float],
+    inputs: TemplateInputs,
     *,
     threshold: float | None,
     n_replicas: int,
@@ -97,26 +91,25 @@ def interval_spread(
     background_mc_stat: bool = False,
     template_options: dict | None = None,
 ) -> ReplicaBounds:
-    """Nominal and bootstrap-replica 95 % PL bounds on κλ at ``luminosity_fb`` (fb⁻¹) for one method.
+    """Nominal and bootstrap-replica 95 % PL bounds on κλ at ``luminosity_fb`` (fb⁻¹) for one method's ``inputs``.
 
     ``threshold`` is the nominal templates' score threshold (kept fixed: the selection is the analysis' choice, the
     replicas measure the template's noise at it); ``template_options`` go to :func:`build_templates`.
     """
     if n_replicas < 1:
         raise ValueError(f"the number of bootstrap replicas must be positive, got {n_replicas}")
-    options = dict(template_options or {})
+    options = {"threshold": threshold, **(template_options or {})}
     scan_options = {
         "background_norm_uncertainty": background_norm_uncertainty,
         "background_mc_stat": background_mc_stat,
     }
-
-    def bounds_of(sample: SelectedSample) -> tuple[float, float]:
-        templates = build_templates(
-            method, observable, edges, signals, sample, basis_kl, threshold=threshold, **options
-        )
-        return _bounds(templates, kl_grid, luminosity_fb, **scan_options)
-
     rng = np.random.default_rng(seed)
-    nominal = bounds_of(background)
-    replicas = np.array([bounds_of(background_replica(background, rng)) for _ in range(n_replicas)])
+    nominal = _bounds(inputs.build(**options), kl_grid, luminosity_fb, **scan_options)
+    replicas = np.array(
+        [
+            _bounds(inputs.build(background_replica(inputs.background, rng), **options), kl_grid, luminosity_fb,
+                    **scan_options)
+            for _ in range(n_replicas)
+        ]
+    )  # fmt: skip
     return ReplicaBounds(nominal=nominal, lower=replicas[:, 0], upper=replicas[:, 1])

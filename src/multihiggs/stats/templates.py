@@ -367,6 +367,24 @@ def read_templates(path: str | Path) -> Templates:
     return Templates.from_dict(load_json_file(path, "templates"))
 
 
+@dataclass(frozen=True)
+class TemplateInputs:
+    """What one method's templates are built from: its selected signal samples and background, the requested bin
+    edges of the observable and the morphing basis (see :func:`build_templates`)."""
+
+    method: str
+    observable: str
+    edges: np.ndarray
+    signals: tuple[SelectedSample, ...]
+    background: SelectedSample
+    basis_kl: tuple[float, ...]
+
+    def build(self, background: SelectedSample | None = None, **options) -> Templates:
+        """The templates, from ``background`` in place of the inputs' own if given; ``options`` as build_templates."""
+        sample = self.background if background is None else background
+        return build_templates(self.method, self.observable, self.edges, self.signals, sample, self.basis_kl, **options)
+
+
 def build_templates(
     method: str,
     observable: str,
