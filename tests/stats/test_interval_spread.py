@@ -31,7 +31,8 @@ def signals(rng):
 
 def spread(background, replicas=20, seed=3):
     inputs = TemplateInputs("test", "mhh", EDGES, tuple(signals(np.random.default_rng(0))), background, BASIS)
-    return interval_spread(inputs, threshold=0.5, n_replicas=replicas, seed=seed, luminosity_fb=139.0, kl_grid=KL_GRID)
+    nominal = inputs.build(threshold=0.5)
+    return interval_spread(inputs, nominal, n_replicas=replicas, seed=seed, luminosity_fb=139.0, kl_grid=KL_GRID)
 
 
 def test_a_replica_draws_each_event_k_times_for_all_of_its_weights():

@@ -111,6 +111,11 @@ TEMPLATE_INPUTS = {
     "background": converted_files("hh", "test", ["qcd"]),
     "background_predictions": lambda wildcards: stats_selected_predictions(wildcards.method, "qcd"),
 }
+# ... and the parameters the options below name.
+TEMPLATE_PARAMS = {
+    "bins": config["stats"]["bins"],
+    "basis": " ".join(str(kappa) for kappa in config["stats"]["basis_kappa_lambdas"]),
+}
 TEMPLATE_INPUT_OPTIONS = (
     "--method {wildcards.method} --signal {input.signal} --signal-predictions {input.signal_predictions} "
     "--background {input.background} --background-predictions {input.background_predictions} "
@@ -124,9 +129,8 @@ rule kl_templates:
     output:
         f"{RESULTS}/stats/hh/templates_{{method}}.json",
     params:
-        bins=config["stats"]["bins"],
+        **TEMPLATE_PARAMS,
         selection=template_selection,
-        basis=" ".join(str(kappa) for kappa in config["stats"]["basis_kappa_lambdas"]),
     log:
         f"{RESULTS}/logs/limits/templates_{{method}}.log",
     benchmark:
@@ -142,8 +146,7 @@ rule kl_interval_spread:
     output:
         f"{RESULTS}/stats/hh/interval_spread_{{method}}.json",
     params:
-        bins=config["stats"]["bins"],
-        basis=" ".join(str(kappa) for kappa in config["stats"]["basis_kappa_lambdas"]),
+        **TEMPLATE_PARAMS,
         spread=config["stats"]["interval_spread"],
         seed=config["seed"],
         kl_range=" ".join(str(value) for value in config["stats"]["kl_range"]),

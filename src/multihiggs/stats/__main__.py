@@ -132,7 +132,7 @@ def run_interval_spread(args: argparse.Namespace) -> None:
     started = time.perf_counter()
     bounds = interval_spread(
         _template_inputs(args),
-        threshold=nominal.threshold,
+        nominal,
         n_replicas=args.replicas,
         seed=args.seed,
         luminosity_fb=args.luminosity_fb,

@@ -18,7 +18,7 @@ from dataclasses import dataclass, replace
 import numpy as np
 
 from multihiggs.stats.scan import Q_95, scan_curves
-from multihiggs.stats.templates import SelectedSample, TemplateInputs
+from multihiggs.stats.templates import SelectedSample, TemplateInputs, Templates
 
 PERCENTILES = (16.0, 50.0, 84.0)
 
@@ -81,8 +81,8 @@ def _bounds(templates, kl_grid: np.ndarray, luminosity_fb: float, **scan_options
 
 def interval_spread(
     inputs: TemplateInputs,
+    nominal: Templates,
     *,
-    threshold: float | None,
     n_replicas: int,
     seed: int,
     luminosity_fb: float,
@@ -91,20 +91,21 @@ def interval_spread(
     background_mc_stat: bool = False,
     template_options: dict | None = None,
 ) -> ReplicaBounds:
-    """Nominal and bootstrap-replica 95 % PL bounds on κλ at ``luminosity_fb`` (fb⁻¹) for one method's ``inputs``.
+    """Bounds of the method's ``nominal`` templates (built from ``inputs``) and of bootstrap replicas of its
+    background, 95 % PL on κλ at ``luminosity_fb`` (fb⁻¹).
 
-    ``threshold`` is the nominal templates' score threshold (kept fixed: the selection is the analysis' choice, the
-    replicas measure the template's noise at it); ``template_options`` go to :func:`build_templates`.
+    The replicas keep the nominal score threshold (the selection is the analysis' choice, the replicas measure the
+    template's noise at it); ``template_options`` go to :func:`build_templates`.
     """
     if n_replicas < 1:
         raise ValueError(f"the number of bootstrap replicas must be positive, got {n_replicas}")
-    options = {"threshold": threshold, **(template_options or {})}
+    options = {"threshold": nominal.threshold, **(template_options or {})}
     scan_options = {
         "background_norm_uncertainty": background_norm_uncertainty,
         "background_mc_stat": background_mc_stat,
     }
     rng = np.random.default_rng(seed)
-    nominal = _bounds(inputs.build(**options), kl_grid, luminosity_fb, **scan_options)
+    nominal_bounds = _bounds(nominal, kl_grid, luminosity_fb, **scan_options)
     replicas = np.array(
         [
             _bounds(inputs.build(background_replica(inputs.background, rng), **options), kl_grid, luminosity_fb,
@@ -112,4 +113,4 @@ def interval_spread(
             for _ in range(n_replicas)
         ]
     )  # fmt: skip
-    return ReplicaBounds(nominal=nominal, lower=replicas[:, 0], upper=replicas[:, 1])
+    return ReplicaBounds(nominal=nominal_bounds, lower=replicas[:, 0], upper=replicas[:, 1])
