@@ -2,14 +2,14 @@
 
 import pytest
 
-from multihiggs.generate.parton import FormFactorTable, GluonPdf, build_form_factor_table, build_gluon_pdf_from_pythia
+from multihiggs.generate.parton import FormFactorTable, PartonPdf, build_form_factor_table, build_gluon_pdf_from_pythia
 
 # CI-sized table: the smallest size that still reproduces the published LO kappa_lambda ratios.
 COARSE_TABLE = {"n_mass": 48, "n_cos": 3, "mass_max_gev": 2000.0, "quadrature_order": 12}
 
 
 @pytest.fixture(scope="session")
-def gluon_pdf() -> GluonPdf:
+def gluon_pdf() -> PartonPdf:
     return build_gluon_pdf_from_pythia()
 
 

@@ -14,15 +14,15 @@ def test_tabulated_gluon_matches_pythia(gluon_pdf):
     x = np.exp(rng.uniform(np.log(1e-4), np.log(0.6), 300))
     q2 = np.exp(rng.uniform(np.log(1e3), np.log(1e6), 300))
     direct = np.array([proton.xf(21, float(a), float(b)) for a, b in zip(x, q2, strict=True)])
-    np.testing.assert_allclose(gluon_pdf.xg(x, q2), direct, rtol=3e-3)
+    np.testing.assert_allclose(gluon_pdf.xf(x, q2), direct, rtol=3e-3)
 
 
 def test_gluon_pdf_edges(gluon_pdf):
-    assert gluon_pdf.xg(1.0, 1e4) == 0.0
+    assert gluon_pdf.xf(1.0, 1e4) == 0.0
     with pytest.raises(ValueError, match="minimum"):
-        gluon_pdf.xg(1e-9, 1e4)
+        gluon_pdf.xf(1e-9, 1e4)
     with pytest.raises(ValueError, match="x <= 1"):
-        gluon_pdf.xg(1.5, 1e4)
+        gluon_pdf.xf(1.5, 1e4)
 
 
 def test_alpha_s_runs_from_the_lo_pdf_value():

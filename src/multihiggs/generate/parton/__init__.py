@@ -32,9 +32,10 @@ from multihiggs.generate.parton.hhh_process import generate_hhh_events, hhh_damp
 from multihiggs.generate.parton.lhe import write_lhe
 from multihiggs.generate.parton.loop_integrals import c0_equal_mass, d0_equal_mass
 from multihiggs.generate.parton.parton_luminosity import (
-    GluonPdf,
+    PartonPdf,
     alpha_s_one_loop,
     build_gluon_pdf_from_pythia,
+    build_parton_pdf_from_pythia,
     gluon_luminosity_density,
     hard_scale_gev,
 )
@@ -42,12 +43,13 @@ from multihiggs.generate.parton.parton_luminosity import (
 __all__ = [
     "EnvelopeSample",
     "FormFactorTable",
-    "GluonPdf",
     "PartonEvents",
+    "PartonPdf",
     "alpha_s_one_loop",
     "box_form_factors",
     "build_form_factor_table",
     "build_gluon_pdf_from_pythia",
+    "build_parton_pdf_from_pythia",
     "c0_equal_mass",
     "c0_massless_pair_closed_form",
     "d0_equal_mass",

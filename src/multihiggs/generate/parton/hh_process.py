@@ -18,7 +18,7 @@ from multihiggs.generate.parton.form_factor_table import FormFactorTable
 from multihiggs.generate.parton.form_factors import triangle_form_factor
 from multihiggs.generate.parton.kinematics import incoming_gluons, two_body_momenta
 from multihiggs.generate.parton.parton_luminosity import (
-    GluonPdf,
+    PartonPdf,
     alpha_s_one_loop,
     build_gluon_pdf_from_pythia,
     gluon_luminosity_density,
@@ -61,7 +61,7 @@ def _angular_prefactor(mass_gev: np.ndarray, higgs_mass_gev: float) -> np.ndarra
     return s * beta * FERMI_CONSTANT_GEV2**2 / (512.0 * (2.0 * np.pi) ** 3)
 
 
-def _flux_density(mass_gev: np.ndarray, scaled_rapidity: np.ndarray, sqrt_s_gev: float, pdf: GluonPdf) -> np.ndarray:
+def _flux_density(mass_gev: np.ndarray, scaled_rapidity: np.ndarray, sqrt_s_gev: float, pdf: PartonPdf) -> np.ndarray:
     """alpha_s(m / 2)^2 x dL_gg / (dm d eta) (GeV^-1)."""
     luminosity = gluon_luminosity_density(mass_gev, scaled_rapidity, sqrt_s_gev, pdf)
     return luminosity * alpha_s_one_loop(hard_scale_gev(mass_gev)) ** 2
@@ -77,7 +77,7 @@ def hh_mass_spectrum_terms(
     mass_gev: npt.ArrayLike,
     kappa_t: float = 1.0,
     sqrt_s_gev: float = DEFAULT_SQRT_S_GEV,
-    pdf: GluonPdf | None = None,
+    pdf: PartonPdf | None = None,
     higgs_width_gev: float = HIGGS_WIDTH_GEV,
     n_rapidity_nodes: int = N_RAPIDITY_NODES,
 ) -> np.ndarray:
@@ -102,7 +102,7 @@ def hh_cross_section_coefficients(
     table: FormFactorTable,
     kappa_t: float = 1.0,
     sqrt_s_gev: float = DEFAULT_SQRT_S_GEV,
-    pdf: GluonPdf | None = None,
+    pdf: PartonPdf | None = None,
     higgs_width_gev: float = HIGGS_WIDTH_GEV,
     n_mass_nodes: int = N_MASS_NODES_PER_CELL,
     n_rapidity_nodes: int = N_RAPIDITY_NODES,
@@ -126,7 +126,7 @@ def hh_cross_section_pb(
     kappa_lambda: float,
     kappa_t: float = 1.0,
     sqrt_s_gev: float = DEFAULT_SQRT_S_GEV,
-    pdf: GluonPdf | None = None,
+    pdf: PartonPdf | None = None,
 ) -> float:
     """LO sigma(gg -> HH) in pb for the given couplings (deterministic quadrature)."""
     a, b, c = hh_cross_section_coefficients(table, kappa_t, sqrt_s_gev, pdf)
@@ -138,7 +138,7 @@ def hh_cross_section_ratios(
     kappa_lambdas: npt.ArrayLike,
     kappa_t: float = 1.0,
     sqrt_s_gev: float = DEFAULT_SQRT_S_GEV,
-    pdf: GluonPdf | None = None,
+    pdf: PartonPdf | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """sigma(kl) / sigma(kl = 1) at each kappa_lambda, and the quadratic fit (c0, c1, c2) of those ratios."""
     kappa = np.asarray(kappa_lambdas, dtype=float)
@@ -155,7 +155,7 @@ def generate_hh_events(
     kappa_t: float,
     n_events: int,
     sqrt_s_gev: float,
-    pdf: GluonPdf,
+    pdf: PartonPdf,
     rng: np.random.Generator,
     higgs_width_gev: float = HIGGS_WIDTH_GEV,
 ) -> PartonEvents:

@@ -31,7 +31,7 @@ from multihiggs.generate.parton.events import PartonEvents
 from multihiggs.generate.parton.form_factors import triangle_form_factor
 from multihiggs.generate.parton.kinematics import incoming_gluons, random_rotations, three_body_momenta
 from multihiggs.generate.parton.parton_luminosity import (
-    GluonPdf,
+    PartonPdf,
     alpha_s_one_loop,
     gluon_luminosity_density,
     hard_scale_gev,
@@ -105,7 +105,7 @@ def _hhh_density(
     top_mass_gev: float,
     damping_power: int,
     sqrt_s_gev: float,
-    pdf: GluonPdf,
+    pdf: PartonPdf,
 ) -> np.ndarray:
     """d sigma / (dm d eta du dv) in pb / GeV for points (n, 4) = (m_HHH, eta, u, v)."""
     mass, eta, m12_sq, m23_sq, jacobian = _phase_space_point(points, higgs_mass_gev)
@@ -130,7 +130,7 @@ def generate_hhh_events(
     higgs_mass_gev: float,
     n_events: int,
     sqrt_s_gev: float,
-    pdf: GluonPdf,
+    pdf: PartonPdf,
     rng: np.random.Generator,
     top_mass_gev: float = TOP_MASS_GEV,
     mass_max_gev: float = DEFAULT_HHH_MASS_MAX_GEV,

@@ -1,4 +1,4 @@
-"""Gluon density from Pythia 8's built-in PDF, tabulated once and interpolated in numpy, and LO alpha_s.
+"""Parton densities from Pythia 8's built-in PDF, tabulated once and interpolated in numpy, and LO alpha_s.
 
 Pythia's default proton PDF is NNPDF2.3 QCD+QED LO with alpha_s(M_Z) = 0.130, so alpha_s runs at one loop
 from that value (n_f = 5 throughout, also above the top threshold). Both generators use
@@ -10,10 +10,12 @@ from dataclasses import dataclass
 import numpy as np
 import numpy.typing as npt
 
+from multihiggs.constants import GLUON_PID
+
 Z_MASS_GEV = 91.1876
 LO_ALPHA_S_AT_Z = 0.130  # alpha_s(M_Z) of Pythia's default LO PDF
 ACTIVE_FLAVOURS = 5
-XG_FLOOR = 1e-30  # stands in for x g = 0 in the ln(x g) grid
+XF_FLOOR = 1e-30  # stands in for x f = 0 in the ln(x f) grid
 
 
 def alpha_s_one_loop(
@@ -33,36 +35,36 @@ def _logit(x: np.ndarray) -> np.ndarray:
 
 
 @dataclass(frozen=True)
-class GluonPdf:
-    """x g(x, Q^2) on a (logit x, ln Q^2) grid with bilinear interpolation of ln(x g).
+class PartonPdf:
+    """x f(x, Q^2) of one parton on a (logit x, ln Q^2) grid with bilinear interpolation of ln(x f).
 
     logit_x: (n_x,) ascending ln(x / (1 - x)) nodes (log-like at small x, resolves x -> 1);
-    log_q2: (n_q2,) ascending ln(Q^2 / GeV^2) nodes; log_xg: (n_x, n_q2) ln(x g).
+    log_q2: (n_q2,) ascending ln(Q^2 / GeV^2) nodes; log_xf: (n_x, n_q2) ln(x f).
     Q^2 outside the grid is clamped; x above the last node gives 0; x below the first is an error.
     """
 
     logit_x: np.ndarray
     log_q2: np.ndarray
-    log_xg: np.ndarray
+    log_xf: np.ndarray
 
     def __post_init__(self) -> None:
-        if self.log_xg.shape != (self.logit_x.size, self.log_q2.size):
+        if self.log_xf.shape != (self.logit_x.size, self.log_q2.size):
             raise ValueError(
-                f"log_xg shape {self.log_xg.shape} does not match the grid ({self.logit_x.size}, {self.log_q2.size})"
+                f"log_xf shape {self.log_xf.shape} does not match the grid ({self.logit_x.size}, {self.log_q2.size})"
             )
         if np.any(np.diff(self.logit_x) <= 0) or np.any(np.diff(self.log_q2) <= 0):
-            raise ValueError("GluonPdf grid nodes must be strictly ascending")
+            raise ValueError("PartonPdf grid nodes must be strictly ascending")
 
     @property
     def x_min(self) -> float:
         """Smallest tabulated momentum fraction."""
         return float(1.0 / (1.0 + np.exp(-self.logit_x[0])))
 
-    def xg(self, x: npt.ArrayLike, q2_gev2: npt.ArrayLike) -> np.ndarray:
-        """x g(x, Q^2) for broadcastable arrays x in [x_min, 1] and Q^2 (GeV^2)."""
+    def xf(self, x: npt.ArrayLike, q2_gev2: npt.ArrayLike) -> np.ndarray:
+        """x f(x, Q^2) for broadcastable arrays x in [x_min, 1] and Q^2 (GeV^2)."""
         x, q2 = np.broadcast_arrays(np.asarray(x, dtype=float), np.asarray(q2_gev2, dtype=float))
         if np.any(~(x > 0.0)) or np.any(x > 1.0) or np.any(~(q2 > 0.0)):
-            raise ValueError("GluonPdf.xg needs 0 < x <= 1 and Q^2 > 0")
+            raise ValueError("PartonPdf.xf needs 0 < x <= 1 and Q^2 > 0")
         logit_x = _logit(x)
         if np.any(logit_x < self.logit_x[0]):
             raise ValueError(f"x below the tabulated minimum {self.x_min:.3g}")
@@ -72,7 +74,7 @@ class GluonPdf:
         iq = np.clip(np.searchsorted(self.log_q2, log_q2) - 1, 0, self.log_q2.size - 2)
         fx = (inside - self.logit_x[ix]) / (self.logit_x[ix + 1] - self.logit_x[ix])
         fq = (log_q2 - self.log_q2[iq]) / (self.log_q2[iq + 1] - self.log_q2[iq])
-        grid = self.log_xg
+        grid = self.log_xf
         value = (
             (1 - fx) * (1 - fq) * grid[ix, iq]
             + fx * (1 - fq) * grid[ix + 1, iq]
@@ -82,28 +84,35 @@ class GluonPdf:
         return np.where(logit_x > self.logit_x[-1], 0.0, np.exp(value))
 
 
-def build_gluon_pdf_from_pythia(
+def build_parton_pdf_from_pythia(
+    parton_id: int,
     n_x: int = 400,
     n_q2: int = 60,
     x_min: float = 1e-6,
     x_max: float = 0.998,
     q2_min_gev2: float = 100.0,
     q2_max_gev2: float = 1e8,
-) -> GluonPdf:
-    """Tabulate the gluon density x g(x, Q^2) of Pythia 8's default proton PDF (one call per node, < 1 s)."""
+) -> PartonPdf:
+    """Tabulate x f(x, Q^2) of parton ``parton_id`` (PDG: 21 gluon, +-1..5 quarks) in Pythia 8's default proton
+    PDF (one call per node, < 1 s)."""
     if not (0.0 < x_min < x_max < 1.0 and 0.0 < q2_min_gev2 < q2_max_gev2 and n_x >= 2 and n_q2 >= 2):
-        raise ValueError("invalid GluonPdf grid: need 0 < x_min < x_max < 1, 0 < q2_min < q2_max, n >= 2")
+        raise ValueError("invalid PartonPdf grid: need 0 < x_min < x_max < 1, 0 < q2_min < q2_max, n >= 2")
     import pythia8mc  # only the tabulation needs Pythia
 
     proton_pdf = pythia8mc.Pythia("", False).getPDFPtr(2212)
     logit_x = np.linspace(_logit(np.float64(x_min)), _logit(np.float64(x_max)), n_x)
     log_q2 = np.linspace(np.log(q2_min_gev2), np.log(q2_max_gev2), n_q2)
     x_nodes, q2_nodes = 1.0 / (1.0 + np.exp(-logit_x)), np.exp(log_q2)
-    xg = np.array([[proton_pdf.xf(21, float(x), float(q2)) for q2 in q2_nodes] for x in x_nodes])
-    if not np.all(np.isfinite(xg)):
-        raise RuntimeError("Pythia returned a non-finite gluon density inside the requested grid")
+    xf = np.array([[proton_pdf.xf(parton_id, float(x), float(q2)) for q2 in q2_nodes] for x in x_nodes])
+    if not np.all(np.isfinite(xf)):
+        raise RuntimeError(f"Pythia returned a non-finite density of parton {parton_id} inside the requested grid")
     # NNPDF2.3 LO returns exactly 0 in a few nodes at x > 0.97 and large Q^2: floor them so ln is defined.
-    return GluonPdf(logit_x=logit_x, log_q2=log_q2, log_xg=np.log(np.maximum(xg, XG_FLOOR)))
+    return PartonPdf(logit_x=logit_x, log_q2=log_q2, log_xf=np.log(np.maximum(xf, XF_FLOOR)))
+
+
+def build_gluon_pdf_from_pythia(**grid: float) -> PartonPdf:
+    """The gluon's :func:`build_parton_pdf_from_pythia` (keyword arguments: the grid)."""
+    return build_parton_pdf_from_pythia(GLUON_PID, **grid)
 
 
 def hard_scale_gev(mass_gev: npt.ArrayLike) -> np.ndarray:
@@ -112,7 +121,7 @@ def hard_scale_gev(mass_gev: npt.ArrayLike) -> np.ndarray:
 
 
 def gluon_luminosity_density(
-    mass_gev: np.ndarray, scaled_rapidity: np.ndarray, sqrt_s_gev: float, pdf: GluonPdf
+    mass_gev: np.ndarray, scaled_rapidity: np.ndarray, sqrt_s_gev: float, pdf: PartonPdf
 ) -> np.ndarray:
     """dL_gg / (dm d eta) in GeV^-1 at mu_F = m / 2, so that sigma = int dm d eta (dL / dm d eta) sigma-hat(m).
 
@@ -126,4 +135,4 @@ def gluon_luminosity_density(
     # |y| = y_max means x = 1 (rounding may overshoot it).
     x1 = np.minimum(root_tau * np.exp(rapidity), 1.0)
     x2 = np.minimum(root_tau * np.exp(-rapidity), 1.0)
-    return 2.0 * mass_gev / sqrt_s_gev**2 * y_max * pdf.xg(x1, q2) * pdf.xg(x2, q2) / root_tau**2
+    return 2.0 * mass_gev / sqrt_s_gev**2 * y_max * pdf.xf(x1, q2) * pdf.xf(x2, q2) / root_tau**2
