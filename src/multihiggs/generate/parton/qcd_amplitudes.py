@@ -33,13 +33,14 @@ from multihiggs.generate.parton.qcd_colour import (
     orthonormal_basis,
 )
 from multihiggs.generate.parton.qcd_wavefunctions import (
-    GAMMA,
-    GAMMA_LOWER,
     N_SPIN_STATES,
     dirac_adjoint,
     gluon_polarisations,
     massless_spinors,
     minkowski_dot,
+    slash_times_spinor,
+    spinor_times_slash,
+    vector_current,
 )
 
 GLUON = "g"
@@ -162,11 +163,11 @@ def _vertex_kinematics(vertex: str, currents: list[np.ndarray], momenta: list[np
             - j1 * minkowski_dot(2 * k1 + k2, j2)[..., None]
         )
     if vertex == "psi_g":
-        return 1j * np.einsum("ybm,mcd,xbd->xybc", currents[1], GAMMA_LOWER, currents[0])
+        return 1j * slash_times_spinor(currents[1][None, :], currents[0][:, None])
     if vertex == "psibar_g":
-        return 1j * np.einsum("xbc,ybm,mcd->xybd", currents[0], currents[1], GAMMA_LOWER)
+        return 1j * spinor_times_slash(currents[0][:, None], currents[1][None, :])
     if vertex == "psibar_psi":
-        return 1j * np.einsum("xbc,mcd,ybd->xybm", currents[0], GAMMA, currents[1])
+        return 1j * vector_current(currents[0][:, None], currents[1][None, :])
     j1, j2, j3 = currents[0][:, None, None], currents[1][None, :, None], currents[2][None, None, :]
     d12, d13, d23 = (minkowski_dot(x, y)[..., None] for x, y in ((j1, j2), (j1, j3), (j2, j3)))
     terms = {"gggg1": d13 * j2 - d23 * j1, "gggg2": d12 * j3 - d23 * j1, "gggg3": d12 * j3 - d13 * j2}
@@ -295,6 +296,7 @@ class ColourDressedAmplitude:
         incoming = np.array([1.0 if leg.incoming else -1.0 for leg in self.legs])
         flow = np.repeat(momenta * incoming[None, :, None], n_hel, axis=0)  # (B, n, 4) into the vertices
         external = self._external_currents(momenta, helicities)
+        subset_momenta = {mask: flow[:, list(plan.members)].sum(axis=1) for mask, plan in self._plans.items()}
         currents: dict[int, np.ndarray] = {}
         final_mask = (1 << self._last) - 1
         for mask, plan in self._plans.items():  # insertion order: by subset size
@@ -305,20 +307,15 @@ class ColourDressedAmplitude:
             total = None
             for contribution in plan.contributions:
                 children = [currents[child] for child in contribution.children]
-                child_momenta = [self._momentum(flow, child) for child in contribution.children]
+                child_momenta = [subset_momenta[child] for child in contribution.children]
                 kinematic = _vertex_kinematics(contribution.vertex, children, child_momenta)
                 k = len(contribution.children)
                 term = np.tensordot(contribution.colour_map, kinematic, axes=(list(range(1, k + 1)), list(range(k))))
                 total = term if total is None else total + term
             if mask == final_mask:
                 return self._close(total, plan.current_type, external[self._last]).reshape(n_events, n_hel, -1)
-            currents[mask] = self._propagate(total, plan.current_type, self._momentum(flow, mask))
+            currents[mask] = self._propagate(total, plan.current_type, subset_momenta[mask])
         raise RuntimeError("the final current was never built")
-
-    @staticmethod
-    def _momentum(flow: np.ndarray, mask: int) -> np.ndarray:
-        members = [i for i in range(flow.shape[1]) if mask >> i & 1]
-        return flow[:, members].sum(axis=1)
 
     @staticmethod
     def _propagate(vertex_sum: np.ndarray, current_type: tuple[str, int], momentum: np.ndarray) -> np.ndarray:
@@ -326,11 +323,9 @@ class ColourDressedAmplitude:
         virtuality = minkowski_dot(momentum, momentum)[None, :, None]
         if current_type[0] == GLUON:
             return -1j * vertex_sum / virtuality
-        sign = 1.0 if current_type[0] == _PSI else -1.0  # momentum along the fermion arrow
-        momentum_slash = np.einsum("bm,mcd->bcd", sign * momentum, GAMMA_LOWER)
-        if current_type[0] == _PSI:
-            return 1j * np.einsum("bcd,rbd->rbc", momentum_slash, vertex_sum) / virtuality
-        return 1j * np.einsum("rbc,bcd->rbd", vertex_sum, momentum_slash) / virtuality
+        if current_type[0] == _PSI:  # momentum along the fermion arrow: +P into the rest, -P for a psi-bar
+            return 1j * slash_times_spinor(momentum[None], vertex_sum) / virtuality
+        return -1j * spinor_times_slash(vertex_sum, momentum[None]) / virtuality
 
     @staticmethod
     def _close(vertex_sum: np.ndarray, current_type: tuple[str, int], last: np.ndarray) -> np.ndarray:

@@ -41,6 +41,42 @@ def slash(vector: np.ndarray) -> np.ndarray:
     return np.einsum("...m,mab->...ab", vector, GAMMA_LOWER)
 
 
+def _pauli_blocks(vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """Entries (v0 - v3, v1 - i v2, v1 + i v2, v0 + v3) of v.sigma-bar = [[v0 + v3, v1 - i v2], [v1 + i v2, v0 - v3]];
+    v.sigma = v0 - v.sigma-vec has the same entries with the off-diagonal signs flipped and the diagonal swapped."""
+    v0, v1, v2, v3 = (vector[..., i] for i in range(4))
+    return v0 - v3, v1 - 1j * v2, v1 + 1j * v2, v0 + v3
+
+
+def slash_times_spinor(vector: np.ndarray, spinor: np.ndarray) -> np.ndarray:
+    """v-slash psi (..., 4) for vectors and column spinors (..., 4), broadcast; Weyl-basis blocks written out."""
+    minus, down, up, plus = _pauli_blocks(vector)
+    s0, s1, s2, s3 = (spinor[..., i] for i in range(4))
+    # v-slash = [[0, v.sigma], [v.sigma-bar, 0]], v.sigma = [[v0 - v3, -(v1 - i v2)], [-(v1 + i v2), v0 + v3]]
+    return np.stack(
+        [minus * s2 - down * s3, -up * s2 + plus * s3, plus * s0 + down * s1, up * s0 + minus * s1], axis=-1
+    )
+
+
+def spinor_times_slash(spinor: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """psi-bar v-slash (..., 4) for row spinors and vectors (..., 4), broadcast."""
+    minus, down, up, plus = _pauli_blocks(vector)
+    s0, s1, s2, s3 = (spinor[..., i] for i in range(4))
+    return np.stack(
+        [s2 * plus + s3 * up, s2 * down + s3 * minus, s0 * minus - s1 * up, -s0 * down + s1 * plus], axis=-1
+    )
+
+
+def vector_current(row: np.ndarray, column: np.ndarray) -> np.ndarray:
+    """psi-bar gamma^mu psi (..., 4) (contravariant) of row and column spinors (..., 4), broadcast."""
+    a0, a1, a2, a3 = (row[..., i] for i in range(4))
+    b0, b1, b2, b3 = (column[..., i] for i in range(4))
+    # gamma^mu = [[0, sigma^mu], [sigma-bar^mu, 0]]: upper row block x sigma^mu x lower column block, and so on.
+    upper = (a0 * b2 + a1 * b3, a0 * b3 + a1 * b2, -1j * a0 * b3 + 1j * a1 * b2, a0 * b2 - a1 * b3)
+    lower = (a2 * b0 + a3 * b1, -(a2 * b1 + a3 * b0), 1j * a2 * b1 - 1j * a3 * b0, -(a2 * b0 - a3 * b1))
+    return np.stack([u + w for u, w in zip(upper, lower, strict=True)], axis=-1)
+
+
 def _direction_angles(momenta: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Polar angle theta and azimuth phi (rad) of the three-momentum of massless momenta (..., 4)."""
     px, py, pz = momenta[..., 1], momenta[..., 2], momenta[..., 3]
