@@ -23,6 +23,8 @@ from math import factorial
 import numpy as np
 
 from multihiggs.constants import GEV2_TO_PB, GLUON_PID
+from multihiggs.generate.parton.colour_flow import FlowChooser
+from multihiggs.generate.parton.lhe import LheRecords
 from multihiggs.generate.parton.multijet_phase_space import (
     Channel,
     FlatChannel,
@@ -133,6 +135,7 @@ class FourQuarkProcess:
         self.pdfs = pdfs if pdfs is not None else {pid: build_parton_pdf_from_pythia(pid) for pid in needed}
         self.channels, self.alphas = default_channels(self.final_pids)
         self._pruned = False
+        self._flow_choosers: dict[int, FlowChooser] = {}
 
     def _prune(self) -> None:
         """Drop the helicity configurations that vanish (chirality): found on a fixed probe, so no generator
@@ -176,6 +179,30 @@ class FourQuarkProcess:
                 squared[key] = self._processes[key[0]].squared(ordered) / average
             weights[inside, column] = common * density_1[a] * density_2[b] * squared[key]
         return weights
+
+    def lhe_records(self, events: WeightedEvents, rng: np.random.Generator) -> LheRecords:
+        """Les Houches records of ``events``: each gets a colour flow drawn from its initial state's amplitude."""
+        n = len(events)
+        final = np.array(self.final_pids)
+        pids = np.concatenate([events.incoming_pids, np.tile(final, (n, 1))], axis=1)
+        status = np.tile([-1, -1] + [1] * len(final), (n, 1))
+        mothers = np.tile(np.array([(0, 0), (0, 0)] + [(1, 2)] * len(final)), (n, 1, 1))
+        colours = np.zeros((n, 2 + len(final), 2), dtype=int)
+        first = events.incoming_pids[:, 0]
+        keys = np.array([GLUON_PID if a == GLUON_PID else self._process_key[abs(a)] for a in first])
+        for key in np.unique(keys):
+            for antiquark_first in (False, True):
+                selected = (keys == key) & ((first < 0) == antiquark_first)
+                if not selected.any():
+                    continue
+                order = [1, 0, 2, 3, 4, 5] if antiquark_first else [0, 1, 2, 3, 4, 5]
+                chooser = self._flow_choosers.setdefault(int(key), FlowChooser(self._processes[int(key)]))
+                tags = chooser.choose(events.momenta[selected][:, order], rng)
+                colours[selected] = tags[:, order]
+        momenta = events.momenta[..., [1, 2, 3, 0]]
+        return LheRecords(
+            pids, status, mothers, colours, momenta, np.zeros(pids.shape), events.weights_pb, events.scale_gev
+        )
 
     def scale(self, momenta: np.ndarray) -> np.ndarray:
         """mu_R = mu_F (GeV) of events (m, 6, 4): scale_factor x H_T of the final partons."""

@@ -1,11 +1,16 @@
-"""Les Houches Event (LHE) writer for parton-level scalar-production events, readable by Pythia 8.
+"""Les Houches Event (LHE) files of parton-level events, readable by Pythia 8 (Beams:frameType = 4).
 
-Pythia reads the file with Beams:frameType = 4 and Beams:LHEF = <path>. Incoming gluons have status -1
-and a colour-singlet colour flow; the scalars have PDG id 25, status 1 and their mass. The <init> block
-carries the cross section and its error (pb) with IDWTUP = 3 (unweighted events of weight sigma / N).
+:class:`LheRecords` holds any hard process: per particle its PDG id, status (-1 incoming, 1 outgoing), mothers,
+colour tags and four-momentum. :func:`write_lhe` writes our scalar-production events (incoming gluons in a
+colour-singlet flow, scalars of PDG id 25) as unweighted (IDWTUP = 3: weight sigma / N each);
+:func:`write_lhe_records` writes any records, unweighted or weighted (IDWTUP = -4: the event weights in pb, their
+mean the cross section, which Pythia passes on as ``info.weights``).
 """
 
+from __future__ import annotations
+
 import gzip
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -18,60 +23,115 @@ PROTON_PID = 2212
 PROCESS_ID = 1
 ALPHA_QED = 1.0 / 132.507  # G_mu scheme value written as AQEDUP (informational)
 UNWEIGHTED_STRATEGY = 3
+WEIGHTED_STRATEGY = -4
+SINGLET_GLUON_COLOURS = ((501, 502), (502, 501))
 
 
-def _particle_line(pid: int, status: int, mothers: tuple[int, int], colours: tuple[int, int]) -> str:
-    """Template of one particle line with placeholders for px, py, pz, E, m."""
-    return (
-        f"{pid:>9d} {status:>2d} {mothers[0]:>4d} {mothers[1]:>4d} {colours[0]:>4d} {colours[1]:>4d}"
-        " {:+.10e} {:+.10e} {:+.10e} {:.10e} {:.10e} 0.0000e+00 9.0000e+00"
-    )
+@dataclass(frozen=True)
+class LheRecords:
+    """n events of k particles: pids, status (n, k) int; mothers, colours (n, k, 2) int (1-based mothers, 0 =
+    none); momenta (n, k, 4) as (px, py, pz, E) GeV; masses (n, k) GeV; weights_pb, scale_gev (n,)."""
+
+    pids: np.ndarray
+    status: np.ndarray
+    mothers: np.ndarray
+    colours: np.ndarray
+    momenta: np.ndarray
+    masses: np.ndarray
+    weights_pb: np.ndarray
+    scale_gev: np.ndarray
+
+    def __post_init__(self) -> None:
+        n, k = self.pids.shape
+        for name, shape in (
+            ("status", (n, k)),
+            ("mothers", (n, k, 2)),
+            ("colours", (n, k, 2)),
+            ("momenta", (n, k, 4)),
+            ("masses", (n, k)),
+            ("weights_pb", (n,)),
+            ("scale_gev", (n,)),
+        ):
+            if getattr(self, name).shape != shape:
+                raise ValueError(f"LheRecords.{name} must have shape {shape}, got {getattr(self, name).shape}")
 
 
-def _event_template(n_scalars: int) -> str:
-    """Format string of a full <event> block: header fields, then 2 + n_scalars particle lines."""
+def _event_block(records: LheRecords, event: int) -> str:
+    k = records.pids.shape[1]
+    scale = records.scale_gev[event]
     lines = [
         "<event>",
-        f"{2 + n_scalars:>2d} {PROCESS_ID:>4d}" + " {:+.10e} {:.10e} " + f"{ALPHA_QED:.10e}" + " {:.10e}",
-        _particle_line(GLUON_PID, -1, (0, 0), (501, 502)),
-        _particle_line(GLUON_PID, -1, (0, 0), (502, 501)),
+        f"{k:>2d} {PROCESS_ID:>4d} {records.weights_pb[event]:+.10e} {scale:.10e} {ALPHA_QED:.10e} "
+        f"{float(alpha_s_one_loop(scale)):.10e}",
     ]
-    lines += [_particle_line(HIGGS_PID, 1, (1, 2), (0, 0))] * n_scalars
-    return "\n".join([*lines, "</event>\n"])
+    for i in range(k):
+        px, py, pz, energy = records.momenta[event, i]
+        lines.append(
+            f"{records.pids[event, i]:>9d} {records.status[event, i]:>2d} "
+            f"{records.mothers[event, i, 0]:>4d} {records.mothers[event, i, 1]:>4d} "
+            f"{records.colours[event, i, 0]:>4d} {records.colours[event, i, 1]:>4d} "
+            f"{px:+.10e} {py:+.10e} {pz:+.10e} {energy:.10e} {records.masses[event, i]:.10e} 0.0000e+00 9.0000e+00"
+        )
+    lines.append("</event>\n")
+    return "\n".join(lines)
 
 
-def write_lhe(path: str | Path, events: PartonEvents, beam_energy_gev: float) -> None:
-    """Write ``events`` to a Les Houches file at ``path`` (gzip-compressed if it ends in .gz).
+def write_lhe_records(
+    path: str | Path,
+    records: LheRecords,
+    beam_energy_gev: float,
+    cross_section_pb: float,
+    cross_section_error_pb: float,
+    weighted: bool = False,
+) -> None:
+    """Write ``records`` to a Les Houches file at ``path`` (gzip-compressed if it ends in .gz).
 
-    beam_energy_gev: energy of each proton beam (GeV), i.e. sqrt(s) / 2.
+    beam_energy_gev: energy of each proton beam (GeV), i.e. sqrt(s) / 2; weighted: IDWTUP = -4 (event weights in
+    pb) instead of 3 (unweighted).
     """
     if beam_energy_gev <= 0.0:
         raise ValueError(f"beam_energy_gev must be positive, got {beam_energy_gev}")
-    beam_energy_in_events = events.incoming[:, :, 3].max(initial=0.0)
+    incoming = records.status == -1
+    beam_energy_in_events = np.where(incoming, records.momenta[..., 3], 0.0).max(initial=0.0)
     if beam_energy_in_events > beam_energy_gev * (1 + 1e-9):
         raise ValueError(
-            f"an incoming gluon carries {beam_energy_in_events:.1f} GeV, more than the beam energy "
+            f"an incoming parton carries {beam_energy_in_events:.1f} GeV, more than the beam energy "
             f"{beam_energy_gev:.1f} GeV"
         )
-    n_scalars = events.scalars.shape[1]
-    masses = np.full((*events.scalars.shape[:2], 1), events.higgs_mass_gev)
-    gluons = np.concatenate([events.incoming, np.zeros((*events.incoming.shape[:2], 1))], axis=2)
-    scalars = np.concatenate([events.scalars, masses], axis=2)
-    particles = np.concatenate([gluons, scalars], axis=1).reshape(events.n_events, -1)
-    header = np.stack([events.weights_pb, events.scale_gev, alpha_s_one_loop(events.scale_gev)], axis=1)
-    rows = np.concatenate([header, particles], axis=1)
-    template = _event_template(n_scalars)
+    n_events = records.pids.shape[0]
+    strategy = WEIGHTED_STRATEGY if weighted else UNWEIGHTED_STRATEGY
+    maximum_weight = (
+        float(np.abs(records.weights_pb).max(initial=0.0)) if weighted else cross_section_pb / max(n_events, 1)
+    )
     opener = gzip.open if str(path).endswith(".gz") else open
     with opener(Path(path), "wt") as stream:
         stream.write('<LesHouchesEvents version="3.0">\n<header>\n')
-        stream.write(f"<!-- multihiggs parton-level generator: {events.n_events} events -->\n</header>\n")
+        stream.write(f"<!-- multihiggs parton-level generator: {n_events} events -->\n</header>\n")
         stream.write("<init>\n")
-        stream.write(
-            f"{PROTON_PID} {PROTON_PID} {beam_energy_gev:.10e} {beam_energy_gev:.10e} 0 0 0 0 {UNWEIGHTED_STRATEGY} 1\n"
-        )
-        stream.write(
-            f"{events.cross_section_pb:.10e} {events.cross_section_error_pb:.10e} "
-            f"{events.cross_section_pb / max(events.n_events, 1):.10e} {PROCESS_ID}\n</init>\n"
-        )
-        stream.writelines(template.format(*row) for row in rows.tolist())
+        stream.write(f"{PROTON_PID} {PROTON_PID} {beam_energy_gev:.10e} {beam_energy_gev:.10e} 0 0 0 0 {strategy} 1\n")
+        stream.write(f"{cross_section_pb:.10e} {cross_section_error_pb:.10e} {maximum_weight:.10e} {PROCESS_ID}\n")
+        stream.write("</init>\n")
+        stream.writelines(_event_block(records, event) for event in range(n_events))
         stream.write("</LesHouchesEvents>\n")
+
+
+def scalar_records(events: PartonEvents) -> LheRecords:
+    """Records of gg -> n scalars: incoming gluons (status -1, colour singlet), scalars (status 1, mothers 1 2)."""
+    n, n_scalars = events.scalars.shape[:2]
+    k = 2 + n_scalars
+    pids = np.tile([GLUON_PID, GLUON_PID] + [HIGGS_PID] * n_scalars, (n, 1))
+    status = np.tile([-1, -1] + [1] * n_scalars, (n, 1))
+    mothers = np.tile(np.array([(0, 0), (0, 0)] + [(1, 2)] * n_scalars), (n, 1, 1))
+    colours = np.zeros((n, k, 2), dtype=int)
+    colours[:, :2] = SINGLET_GLUON_COLOURS
+    masses = np.zeros((n, k))
+    masses[:, 2:] = events.higgs_mass_gev
+    momenta = np.concatenate([events.incoming, events.scalars], axis=1)
+    return LheRecords(pids, status, mothers, colours, momenta, masses, events.weights_pb, events.scale_gev)
+
+
+def write_lhe(path: str | Path, events: PartonEvents, beam_energy_gev: float) -> None:
+    """Write scalar-production ``events`` (unweighted) to a Les Houches file at ``path``."""
+    write_lhe_records(
+        path, scalar_records(events), beam_energy_gev, events.cross_section_pb, events.cross_section_error_pb
+    )

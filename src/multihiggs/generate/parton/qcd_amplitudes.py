@@ -352,8 +352,11 @@ class QcdProcess:
     def __init__(self, legs: tuple[Parton, ...]) -> None:
         self.legs = tuple(legs)
         self._terms = [(sign, ColourDressedAmplitude(relabelled)) for sign, relabelled in _line_pairings(self.legs)]
-        joint = orthonormal_basis(np.concatenate([amplitude.final_basis for _, amplitude in self._terms]))
-        self._maps = [sign * coefficients_on_basis(joint, amplitude.final_basis) for sign, amplitude in self._terms]
+        #: (r, prod of leg colour dimensions): the orthonormal colour tensors the amplitudes are coefficients on
+        self.colour_basis = orthonormal_basis(np.concatenate([amplitude.final_basis for _, amplitude in self._terms]))
+        self._maps = [
+            sign * coefficients_on_basis(self.colour_basis, amplitude.final_basis) for sign, amplitude in self._terms
+        ]
         self.helicities = all_helicities(len(self.legs))
 
     def amplitudes(self, momenta: np.ndarray) -> np.ndarray:
