@@ -21,9 +21,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import awkward as ak
+import numpy as np
 import pythia8mc
+from pythia8mc import Particle
 
 from multihiggs.constants import B_QUARK_PID
+from multihiggs.generate.heavy_flavour_regions import RegionDefinition, heavy_quark_counts, region_of
 
 MB_TO_PB = 1.0e9
 #: First entry of Pythia's process record after the system (0) and the two beams (1, 2): the hard process.
@@ -119,6 +122,51 @@ class HardFlavourVeto(pythia8mc.UserHooks):
         return veto
 
 
+class HeavyFlavourRegionVeto(pythia8mc.UserHooks):
+    """Parton-level veto keeping the events of the heavy-flavour regions ``keep`` (None: all) of
+    :mod:`multihiggs.generate.heavy_flavour_regions`; ``regions`` lists the region of every kept event in order,
+    ``n_seen`` and ``n_vetoed`` count the events looked at and vetoed. Pythia takes one hooks object, so a
+    ``hard_flavour`` veto, if given, also acts here at process level."""
+
+    def __init__(
+        self,
+        keep: frozenset[str] | None,
+        definition: RegionDefinition | None = None,
+        hard_flavour: HardFlavourVeto | None = None,
+    ) -> None:
+        super().__init__()
+        self.keep = keep
+        self.definition = definition or RegionDefinition()
+        self.hard_flavour = hard_flavour
+        self.regions: list[str] = []
+        self.n_seen = 0
+        self.n_vetoed = 0
+
+    def canVetoProcessLevel(self) -> bool:
+        return self.hard_flavour is not None
+
+    def doVetoProcessLevel(self, process) -> bool:
+        return self.hard_flavour is not None and self.hard_flavour.doVetoProcessLevel(process)
+
+    def canVetoPartonLevel(self) -> bool:
+        return True
+
+    def doVetoPartonLevel(self, event) -> bool:
+        final = [event[i] for i in range(event.size()) if event[i].isFinal()]
+        heavy = [p for p in final if abs(p.id()) in (4, 5)]
+        arrays = (
+            np.array([getter(p) for p in heavy], dtype=float)
+            for getter in (Particle.id, Particle.pT, Particle.eta, Particle.phi)
+        )
+        region = region_of(*heavy_quark_counts(*arrays, self.definition))
+        veto = self.keep is not None and region not in self.keep
+        self.n_seen += 1
+        self.n_vetoed += veto
+        if not veto:
+            self.regions.append(region)
+        return veto
+
+
 def make_pythia(settings: Sequence[str], user_hooks: pythia8mc.UserHooks | None = None):
     """An initialised ``pythia8mc.Pythia`` with ``settings`` (and ``user_hooks``, which the caller keeps alive);
     raises if Pythia refuses a setting or init."""
@@ -133,11 +181,12 @@ def make_pythia(settings: Sequence[str], user_hooks: pythia8mc.UserHooks | None 
     return pythia
 
 
-def run_batches(pythia, n_events: int, batch_size: int) -> Iterator[ak.Array]:
+def run_batches(pythia, n_events: int, batch_size: int, until_end_of_input: bool = False) -> Iterator[ak.Array]:
     """Generate ``n_events`` events in batches of ``batch_size`` (awkward arrays with fields prt, info).
 
     Events Pythia fails to generate are skipped; the generator keeps asking until ``n_events`` are made or a
-    batch comes back empty.
+    batch comes back empty: an error, unless ``until_end_of_input`` (Les Houches input under a veto, where
+    fewer events than the file holds come out).
     """
     if n_events <= 0 or batch_size <= 0:
         raise ValueError(f"n_events and batch_size must be positive, got {n_events}, {batch_size}")
@@ -145,6 +194,8 @@ def run_batches(pythia, n_events: int, batch_size: int) -> Iterator[ak.Array]:
     while made < n_events:
         batch = pythia.nextBatch(min(batch_size, n_events - made), errorMode="skip")
         if len(batch) == 0:
+            if until_end_of_input:
+                return
             raise RuntimeError(f"Pythia returned no event after {made} of {n_events} (end of LHE input?)")
         made += len(batch)
         yield batch

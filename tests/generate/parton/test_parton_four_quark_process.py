@@ -80,3 +80,38 @@ def test_partial_unweighting_is_unbiased():
 def test_rejects_non_quark_final_states(pdfs):
     with pytest.raises(ValueError, match="quarks"):
         FourQuarkProcess((5, -5, 5, 5), CUTS, 13000.0, pdfs=pdfs)
+
+
+def test_pythia_showers_the_events_and_keeps_one_region(pdfs, tmp_path):
+    """Weighted Les Houches events through Pythia with the region veto: weights carried, only four_b kept."""
+    import awkward as ak
+
+    from multihiggs.generate.parton.lhe import write_lhe_records
+    from multihiggs.generate.shower import (
+        HeavyFlavourRegionVeto,
+        ShowerSettings,
+        bias_weights,
+        common_settings,
+        lhe_input_settings,
+        make_pythia,
+        run_batches,
+    )
+
+    rng = np.random.default_rng(5)
+    process = FourQuarkProcess(FINAL_STATES["bbbb"], CUTS, 13000.0, pdfs=pdfs)
+    events = process.generate(1500, rng)
+    kept = partially_unweight(events, cap_for_events(events.weights_pb, 60), rng)
+    records = process.lhe_records(kept, rng)
+    assert np.all(records.colours[records.pids == 21] > 0)
+    path = tmp_path / "bbbb.lhe"
+    write_lhe_records(path, records, 6500.0, events.weights_pb.mean(), 0.0, weighted=True)
+    settings = common_settings(ShowerSettings(multiparton_interactions=False, hadronisation=False), 11)
+    hooks = HeavyFlavourRegionVeto(keep=frozenset({"four_b"}))
+    pythia = make_pythia(settings + lhe_input_settings(path), hooks)
+    weights = np.concatenate(
+        [ak.to_numpy(bias_weights(b.info)) for b in run_batches(pythia, len(kept), 50, until_end_of_input=True)]
+    )
+    assert hooks.n_seen == len(kept)
+    assert len(weights) == len(hooks.regions) == hooks.n_seen - hooks.n_vetoed > 0
+    assert set(hooks.regions) == {"four_b"}
+    assert set(np.round(weights, 6)) <= set(np.round(kept.weights_pb, 6))
