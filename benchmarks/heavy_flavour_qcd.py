@@ -67,35 +67,41 @@ JET_MIN_PT_GEV, JET_MAX_ABS_ETA, MIN_JETS = 40.0, 2.5, 4
 
 @dataclass
 class Sample:
-    """One generated sample: its label, CPU seconds, and per kept event the four-tag weight (pb) and region."""
+    """One generated sample: its label, CPU seconds, and per kept event the four-tag weight (pb), region and number
+    of b-flavour jets (pT > 40 GeV, |η| < 2.5)."""
 
     label: str
     cpu_seconds: float
     four_tag_pb: np.ndarray
     regions: np.ndarray
+    b_jets: np.ndarray
 
 
-def four_tag_weights(jets: ak.Array, weights_pb: np.ndarray) -> np.ndarray:
-    """Event weight × P(≥ 4 tags) of events with ≥ 4 jets (pT > 40 GeV, |η| < 2.5); 0 for the others."""
+def four_tag_weights(jets: ak.Array, weights_pb: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Event weight × P(≥ 4 tags) of events with ≥ 4 jets (pT > 40 GeV, |η| < 2.5), 0 for the others; and the
+    number of b-flavour jets among those jets."""
     selected = jets[(jets.PT > JET_MIN_PT_GEV) & (abs(jets.Eta) < JET_MAX_ABS_ETA)]
     probability = four_tag_probability(selected.Flavor, selected.PT, selected.Eta)
-    return np.where(ak.to_numpy(ak.num(selected)) >= MIN_JETS, weights_pb * probability, 0.0)
+    four_tag = np.where(ak.to_numpy(ak.num(selected)) >= MIN_JETS, weights_pb * probability, 0.0)
+    return four_tag, ak.to_numpy(ak.sum(selected.Flavor == 5, axis=1))
 
 
 def shower_and_reconstruct(
     settings: list[str], hooks, n_events: int, seed: int, lhe_input: bool = False
-) -> tuple[np.ndarray, np.ndarray, float]:
-    """Pythia events through jets and detector: (generator weights, four-tag probability, sigmaGen pb)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
+    """Pythia events through jets and detector: (generator weights, four-tag probability, b jets, sigmaGen pb)."""
     pythia = make_pythia(settings, hooks)
     charges = pid_charge_table(pythia.particleData)
     rng = np.random.default_rng(seed)
-    raw, four_tag = [], []
+    raw, four_tag, b_jets = [], [], []
     for batch in run_batches(pythia, n_events, 500, until_end_of_input=lhe_input):
         jets = reconstruct_events(batch.prt, charges, DetectorParameters(), rng)["Jet"]
         weights = ak.to_numpy(bias_weights(batch.info)).astype(float)
         raw.append(weights)
-        four_tag.append(four_tag_weights(jets, np.ones(len(weights))))
-    return np.concatenate(raw), np.concatenate(four_tag), generated_cross_section_pb(pythia)
+        probability, n_b = four_tag_weights(jets, np.ones(len(weights)))
+        four_tag.append(probability)
+        b_jets.append(n_b)
+    return np.concatenate(raw), np.concatenate(four_tag), np.concatenate(b_jets), generated_cross_section_pb(pythia)
 
 
 def inclusive_class(hard_class: str, n_events: int, seed: int) -> Sample:
@@ -103,11 +109,10 @@ def inclusive_class(hard_class: str, n_events: int, seed: int) -> Sample:
     settings = common_settings(ShowerSettings(), seed) + qcd_settings(SQRT_S_GEV, 100.0, 2.0)
     settings += g_to_bb_enhancement_settings(10.0)
     hooks = HeavyFlavourRegionVeto(keep=None, hard_flavour=HardFlavourVeto(keep_b_hard=hard_class == "b_hard"))
-    weights, probability, sigma_pb = shower_and_reconstruct(settings, hooks, n_events, seed)
+    weights, probability, b_jets, sigma_pb = shower_and_reconstruct(settings, hooks, n_events, seed)
     four_tag = sigma_pb * weights / weights.sum() * probability
-    return Sample(
-        f"inclusive {hard_class} (g→bb̄ ×10)", time.process_time() - started, four_tag, np.array(hooks.regions)
-    )
+    label = f"inclusive {hard_class} (g→bb̄ ×10)"
+    return Sample(label, time.process_time() - started, four_tag, np.array(hooks.regions), b_jets)
 
 
 def matrix_element_sample(name: str, region: str, n_points: int, seed: int) -> Sample:
@@ -124,14 +129,14 @@ def matrix_element_sample(name: str, region: str, n_points: int, seed: int) -> S
         write_lhe_records(path, records, SQRT_S_GEV / 2, sigma_pb, sigma_error_pb, weighted=True)
         settings = common_settings(ShowerSettings(), seed) + lhe_input_settings(path)
         hooks = HeavyFlavourRegionVeto(keep=frozenset({region}))
-        event_weights, probability, _ = shower_and_reconstruct(settings, hooks, len(kept), seed, lhe_input=True)
+        event_weights, probability, b_jets, _ = shower_and_reconstruct(settings, hooks, len(kept), seed, lhe_input=True)
     # event weights (pb) are the LHE weights; their sum over the kept points estimates sigma inside the cuts
     four_tag = event_weights / n_points * probability
     print(
         f"  {name}: σ(cuts) = {sigma_pb:.4g} ± {sigma_error_pb:.2g} pb from {n_points} points, {len(kept)} showered, "
         f"{hooks.n_vetoed} vetoed outside region {region!r} ({hooks.n_vetoed / max(hooks.n_seen, 1):.1%})"
     )
-    return Sample(f"LO pp → {name}", time.process_time() - started, four_tag, np.array(hooks.regions))
+    return Sample(f"LO pp → {name}", time.process_time() - started, four_tag, np.array(hooks.regions), b_jets)
 
 
 def main() -> None:
@@ -162,6 +167,18 @@ def main() -> None:
                 f"{sample.label:<30}{region:<8}{weights.sum():>11.4g}{weights.sum() / inclusive_sigma:>8.3f}"
                 f"{kish_n_eff(weights):>9.1f}{sample.cpu_seconds:>8.0f}{rate:>9.3f}{ratio:>8.1f}"
             )
+    print("\ninclusive four-tag σ by region and number of b-flavour jets (share of the total, n_eff):")
+    four_tag = np.concatenate([s.four_tag_pb for s in samples[:2]])
+    regions = np.concatenate([s.regions for s in samples[:2]])
+    b_jets = np.minimum(np.concatenate([s.b_jets for s in samples[:2]]), 4)
+    for region in REGIONS:
+        cells = []
+        for n_b in range(5):
+            weights = np.where((regions == region) & (b_jets == n_b), four_tag, 0.0)
+            cells.append(
+                f"{n_b}{'+' if n_b == 4 else ''} b: {weights.sum() / inclusive_sigma:.3f} ({kish_n_eff(weights):.0f})"
+            )
+        print(f"  {region:<7}" + "  ".join(cells))
 
 
 if __name__ == "__main__":

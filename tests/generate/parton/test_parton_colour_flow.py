@@ -6,17 +6,7 @@ import pytest
 from multihiggs.generate.parton.colour_flow import FlowChooser, colour_flows
 from multihiggs.generate.parton.qcd_amplitudes import Parton, QcdProcess
 
-
-def gluon(incoming):
-    return Parton("g", incoming)
-
-
-def quark(incoming, flavour=0):
-    return Parton("q", incoming, flavour)
-
-
-def antiquark(incoming, flavour=0):
-    return Parton("qbar", incoming, flavour)
+gluon, quark, antiquark = Parton.gluon, Parton.quark, Parton.antiquark
 
 
 GG_TO_QQBAR = (gluon(1), gluon(1), quark(0), antiquark(0))

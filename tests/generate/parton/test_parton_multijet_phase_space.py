@@ -11,10 +11,10 @@ from multihiggs.generate.parton.multijet_phase_space import (
     PartonCuts,
     delta_r_min,
     n_uniform_dimensions,
+    rambo,
     sample_phase_space,
     transverse_phase_space,
 )
-from multihiggs.generate.parton.qcd_wavefunctions import minkowski_dot
 
 SQRT_S = 1000.0
 CUTS = PartonCuts(pt_min_gev=30.0, abs_rapidity_max=2.0, delta_r_min=0.4)
@@ -33,29 +33,6 @@ def stand_in_flux(x1, x2):
 def massless_phase_space_volume(n, s):
     """Phi_n = (2 pi)^(4 - 3n) (pi / 2)^(n - 1) s^(n - 2) / ((n - 1)! (n - 2)!) for massless particles."""
     return (2 * np.pi) ** (4 - 3 * n) * (np.pi / 2) ** (n - 1) * s ** (n - 2) / (factorial(n - 1) * factorial(n - 2))
-
-
-def rambo_rest_frame(rng, m, n, sqrt_shat):
-    """Flat massless n-body momenta (m, n, 4) of total mass sqrt_shat in the rest frame (RAMBO)."""
-    cos = rng.uniform(-1, 1, (m, n))
-    phi = rng.uniform(0, 2 * np.pi, (m, n))
-    energy = -np.log(rng.random((m, n)) * rng.random((m, n)))
-    sin = np.sqrt(1 - cos**2)
-    q = np.stack([energy, energy * sin * np.cos(phi), energy * sin * np.sin(phi), energy * cos], -1)
-    total = q.sum(1)
-    mass = np.sqrt(minkowski_dot(total, total))
-    boost = -total[:, 1:] / mass[:, None]
-    scale = sqrt_shat / mass
-    gamma = total[:, 0] / mass
-    bq = np.einsum("ni,nki->nk", boost, q[..., 1:])
-    p = np.empty_like(q)
-    p[..., 0] = scale[:, None] * (gamma[:, None] * q[..., 0] + bq)
-    p[..., 1:] = scale[:, None, None] * (
-        q[..., 1:]
-        + boost[:, None, :] * q[..., :1]
-        + (1 / (1 + gamma))[:, None, None] * bq[..., None] * boost[:, None, :]
-    )
-    return p
 
 
 def passes(final):
@@ -93,7 +70,7 @@ def test_sampler_matches_flat_phase_space(n_final, channels):
     y_range = -0.5 * log_tau
     y = rng.uniform(-y_range, y_range)
     x1, x2 = np.sqrt(tau) * np.exp(y), np.sqrt(tau) * np.exp(-y)
-    final = rambo_rest_frame(rng, m, n_final, SQRT_S * np.sqrt(tau))
+    final = rambo(rng, m, n_final, SQRT_S * np.sqrt(tau))
     boosted = final.copy()
     boosted[..., 0] = np.cosh(y)[:, None] * final[..., 0] + np.sinh(y)[:, None] * final[..., 3]
     boosted[..., 3] = np.sinh(y)[:, None] * final[..., 0] + np.cosh(y)[:, None] * final[..., 3]

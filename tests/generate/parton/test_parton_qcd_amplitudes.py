@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import multihiggs.generate.parton.qcd_amplitudes as qcd_amplitudes
+from multihiggs.generate.parton.multijet_phase_space import rambo
 from multihiggs.generate.parton.qcd_amplitudes import ColourDressedAmplitude, Parton, QcdProcess
 from multihiggs.generate.parton.qcd_colour import GENERATORS, STRUCTURE_CONSTANTS
 from multihiggs.generate.parton.qcd_wavefunctions import (
@@ -14,17 +15,7 @@ from multihiggs.generate.parton.qcd_wavefunctions import (
     slash,
 )
 
-
-def gluon(incoming):
-    return Parton("g", incoming)
-
-
-def quark(incoming, flavour=0):
-    return Parton("q", incoming, flavour)
-
-
-def antiquark(incoming, flavour=0):
-    return Parton("qbar", incoming, flavour)
+gluon, quark, antiquark = Parton.gluon, Parton.quark, Parton.antiquark
 
 
 def two_to_two(n, sqrt_s=100.0, seed=1):
@@ -47,28 +38,11 @@ def two_to_two(n, sqrt_s=100.0, seed=1):
 
 def isotropic_final_state(n, n_out, sqrt_s, seed):
     """Massless n_out-body momenta in the CM frame (RAMBO) behind two beams along +-z: (n, 2 + n_out, 4)."""
-    rng = np.random.default_rng(seed)
-    cos = rng.uniform(-1, 1, (n, n_out))
-    phi = rng.uniform(0, 2 * np.pi, (n, n_out))
-    energy = -np.log(rng.random((n, n_out)) * rng.random((n, n_out)))
-    sin = np.sqrt(1 - cos**2)
-    q = np.stack([energy, energy * sin * np.cos(phi), energy * sin * np.sin(phi), energy * cos], -1)
-    total = q.sum(1)
-    mass = np.sqrt(minkowski_dot(total, total))
-    boost = -total[:, 1:] / mass[:, None]
-    scale = sqrt_s / mass
-    gamma = total[:, 0] / mass
-    factor = 1 / (1 + gamma)
-    bq = np.einsum("ni,nki->nk", boost, q[..., 1:])
-    p = np.empty_like(q)
-    p[..., 0] = scale[:, None] * (gamma[:, None] * q[..., 0] + bq)
-    p[..., 1:] = scale[:, None, None] * (
-        q[..., 1:] + boost[:, None, :] * q[..., :1] + factor[:, None, None] * bq[..., None] * boost[:, None, :]
-    )
+    final = rambo(np.random.default_rng(seed), n, n_out, sqrt_s)
     beams = np.zeros((n, 2, 4))
     beams[:, 0] = [sqrt_s / 2, 0, 0, sqrt_s / 2]
     beams[:, 1] = [sqrt_s / 2, 0, 0, -sqrt_s / 2]
-    return np.concatenate([beams, p], axis=1)
+    return np.concatenate([beams, final], axis=1)
 
 
 def test_colour_algebra_identities():

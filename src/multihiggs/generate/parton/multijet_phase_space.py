@@ -117,6 +117,31 @@ def delta_r_min(momenta: np.ndarray) -> np.ndarray:
     return np.sqrt((y[:, i] - y[:, j]) ** 2 + dphi**2).min(axis=1)
 
 
+def rambo(rng: np.random.Generator, n_points: int, n_final: int, sqrt_shat_gev: np.ndarray | float) -> np.ndarray:
+    """Massless n-body momenta (m, n, 4) uniform in phase space (RAMBO, Kleiss-Stirling-Ellis), in the rest frame of
+    total mass sqrt_shat_gev (scalar or (m,)); every point has the same weight, the volume Phi_n. The reference the
+    importance samplers are tested against."""
+    cos = rng.uniform(-1, 1, (n_points, n_final))
+    phi = rng.uniform(0, 2 * np.pi, (n_points, n_final))
+    energy = -np.log(rng.random((n_points, n_final)) * rng.random((n_points, n_final)))
+    sin = np.sqrt(1 - cos**2)
+    q = np.stack([energy, energy * sin * np.cos(phi), energy * sin * np.sin(phi), energy * cos], axis=-1)
+    total = q.sum(axis=1)
+    mass = np.sqrt(total[:, 0] ** 2 - np.sum(total[:, 1:] ** 2, axis=1))
+    boost = -total[:, 1:] / mass[:, None]
+    scale = np.asarray(sqrt_shat_gev) / mass
+    gamma = total[:, 0] / mass
+    projection = np.einsum("ni,nki->nk", boost, q[..., 1:])
+    momenta = np.empty_like(q)
+    momenta[..., 0] = scale[:, None] * (gamma[:, None] * q[..., 0] + projection)
+    momenta[..., 1:] = scale[:, None, None] * (
+        q[..., 1:]
+        + boost[:, None, :] * q[..., :1]
+        + (1 / (1 + gamma))[:, None, None] * projection[..., None] * boost[:, None, :]
+    )
+    return momenta
+
+
 def _pareto(u: np.ndarray, minimum: float, power: float) -> np.ndarray:
     return minimum * (1.0 - u) ** (-1.0 / power)
 

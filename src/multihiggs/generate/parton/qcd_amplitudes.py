@@ -64,6 +64,18 @@ class Parton:
         if self.kind not in (GLUON, QUARK, ANTIQUARK):
             raise ValueError(f"parton kind must be one of g, q, qbar, got {self.kind!r}")
 
+    @classmethod
+    def gluon(cls, incoming: bool) -> Parton:
+        return cls(GLUON, incoming)
+
+    @classmethod
+    def quark(cls, incoming: bool, flavour: int = 0) -> Parton:
+        return cls(QUARK, incoming, flavour)
+
+    @classmethod
+    def antiquark(cls, incoming: bool, flavour: int = 0) -> Parton:
+        return cls(ANTIQUARK, incoming, flavour)
+
     @property
     def current_type(self) -> tuple[str, int]:
         """(g, 0), (psi, f) for an incoming quark or outgoing antiquark, (psibar, f) otherwise."""
