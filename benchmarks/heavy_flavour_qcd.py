@@ -88,20 +88,23 @@ def four_tag_weights(jets: ak.Array, weights_pb: np.ndarray) -> tuple[np.ndarray
 
 def shower_and_reconstruct(
     settings: list[str], hooks, n_events: int, seed: int, lhe_input: bool = False
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, float]:
-    """Pythia events through jets and detector: (generator weights, four-tag probability, b jets, sigmaGen pb)."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, float]:
+    """Pythia events through jets and detector: (generator weights, four-tag probability, b jets, heavy-flavour
+    region, sigmaGen pb) per event."""
     pythia = make_pythia(settings, hooks)
     charges = pid_charge_table(pythia.particleData)
     rng = np.random.default_rng(seed)
-    raw, four_tag, b_jets = [], [], []
+    raw, four_tag, b_jets, regions = [], [], [], []
     for batch in run_batches(pythia, n_events, 500, until_end_of_input=lhe_input):
         jets = reconstruct_events(batch.prt, charges, DetectorParameters(), rng)["Jet"]
         weights = ak.to_numpy(bias_weights(batch.info)).astype(float)
         raw.append(weights)
         probability, n_b = four_tag_weights(jets, np.ones(len(weights)))
+        regions.append(hooks.regions_of(ak.to_numpy(batch.info.x1), ak.to_numpy(batch.info.x2)))
         four_tag.append(probability)
         b_jets.append(n_b)
-    return np.concatenate(raw), np.concatenate(four_tag), np.concatenate(b_jets), generated_cross_section_pb(pythia)
+    sigma_pb = generated_cross_section_pb(pythia)
+    return np.concatenate(raw), np.concatenate(four_tag), np.concatenate(b_jets), np.concatenate(regions), sigma_pb
 
 
 def inclusive_class(hard_class: str, n_events: int, seed: int) -> Sample:
@@ -109,10 +112,10 @@ def inclusive_class(hard_class: str, n_events: int, seed: int) -> Sample:
     settings = common_settings(ShowerSettings(), seed) + qcd_settings(SQRT_S_GEV, 100.0, 2.0)
     settings += g_to_bb_enhancement_settings(10.0)
     hooks = HeavyFlavourRegionVeto(keep=None, hard_flavour=HardFlavourVeto(keep_b_hard=hard_class == "b_hard"))
-    weights, probability, b_jets, sigma_pb = shower_and_reconstruct(settings, hooks, n_events, seed)
+    weights, probability, b_jets, regions, sigma_pb = shower_and_reconstruct(settings, hooks, n_events, seed)
     four_tag = sigma_pb * weights / weights.sum() * probability
     label = f"inclusive {hard_class} (g→bb̄ ×10)"
-    return Sample(label, time.process_time() - started, four_tag, np.array(hooks.regions), b_jets)
+    return Sample(label, time.process_time() - started, four_tag, regions, b_jets)
 
 
 def matrix_element_sample(name: str, region: str, n_points: int, seed: int) -> Sample:
@@ -129,14 +132,16 @@ def matrix_element_sample(name: str, region: str, n_points: int, seed: int) -> S
         write_lhe_records(path, records, SQRT_S_GEV / 2, sigma_pb, sigma_error_pb, weighted=True)
         settings = common_settings(ShowerSettings(), seed) + lhe_input_settings(path)
         hooks = HeavyFlavourRegionVeto(keep=frozenset({region}))
-        event_weights, probability, b_jets, _ = shower_and_reconstruct(settings, hooks, len(kept), seed, lhe_input=True)
+        event_weights, probability, b_jets, regions, _ = shower_and_reconstruct(
+            settings, hooks, len(kept), seed, lhe_input=True
+        )
     # event weights (pb) are the LHE weights; their sum over the kept points estimates sigma inside the cuts
     four_tag = event_weights / n_points * probability
     print(
         f"  {name}: σ(cuts) = {sigma_pb:.4g} ± {sigma_error_pb:.2g} pb from {n_points} points, {len(kept)} showered, "
         f"{hooks.n_vetoed} vetoed outside region {region!r} ({hooks.n_vetoed / max(hooks.n_seen, 1):.1%})"
     )
-    return Sample(f"LO pp → {name}", time.process_time() - started, four_tag, np.array(hooks.regions), b_jets)
+    return Sample(f"LO pp → {name}", time.process_time() - started, four_tag, regions, b_jets)
 
 
 def main() -> None:

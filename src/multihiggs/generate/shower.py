@@ -124,7 +124,8 @@ class HardFlavourVeto(pythia8mc.UserHooks):
 
 class HeavyFlavourRegionVeto(pythia8mc.UserHooks):
     """Parton-level veto keeping the events of the heavy-flavour regions ``keep`` (None: all) of
-    :mod:`multihiggs.generate.heavy_flavour_regions`; ``regions`` lists the region of every kept event in order,
+    :mod:`multihiggs.generate.heavy_flavour_regions`; :meth:`regions_of` tells the region of generated events from
+    their momentum fractions (``info.x1``, ``info.x2``: an event that fails after the parton level leaves no gap);
     ``n_seen`` and ``n_vetoed`` count the events looked at and vetoed. Pythia takes one hooks object, so a
     ``hard_flavour`` veto, if given, also acts here at process level."""
 
@@ -138,7 +139,7 @@ class HeavyFlavourRegionVeto(pythia8mc.UserHooks):
         self.keep = keep
         self.definition = definition or RegionDefinition()
         self.hard_flavour = hard_flavour
-        self.regions: list[str] = []
+        self._regions: dict[tuple[float, float], str] = {}
         self.n_seen = 0
         self.n_vetoed = 0
 
@@ -163,8 +164,16 @@ class HeavyFlavourRegionVeto(pythia8mc.UserHooks):
         self.n_seen += 1
         self.n_vetoed += veto
         if not veto:
-            self.regions.append(region)
+            self._regions[_fractions_key(event[3].e() / event[1].e(), event[4].e() / event[2].e())] = region
         return veto
+
+    def regions_of(self, x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
+        """Regions (n,) of generated events with momentum fractions x1, x2 (n,) of the hard process."""
+        return np.array([self._regions[_fractions_key(a, b)] for a, b in zip(x1, x2, strict=True)])
+
+
+def _fractions_key(x1: float, x2: float) -> tuple[float, float]:
+    return (round(float(x1), 10), round(float(x2), 10))
 
 
 def make_pythia(settings: Sequence[str], user_hooks: pythia8mc.UserHooks | None = None):
