@@ -16,6 +16,10 @@ the four-tag weights of that region's events per CPU-second of the sample that m
   |y| < 2.7, ΔR > 0.4), partially unweighted to about twice their Kish n_eff, showered by Pythia with the veto that
   keeps their own region only, reconstructed like every sample.
 
+The region thresholds (--region-pt, --region-dr) and the ME generation cuts (--generation-pt, --generation-dr)
+are options, the latter looser than the former so the shower seldom brings an event into a region from outside
+the generated phase space.
+
 Printed per sample and region: σ of the region's four-tag weights (pb), its share of the inclusive four-tag σ,
 n_eff, n_eff per CPU-second and the ratio to the inclusive classes' rate for that region. The CPU time of an ME
 sample includes the matrix elements, the shower of its events and the reconstruction.
@@ -33,7 +37,7 @@ import awkward as ak
 import numpy as np
 
 from multihiggs.closure import kish_n_eff
-from multihiggs.generate.heavy_flavour_regions import REGIONS
+from multihiggs.generate.heavy_flavour_regions import REGIONS, RegionDefinition
 from multihiggs.generate.parton.four_quark_process import (
     FINAL_STATES,
     FourQuarkProcess,
@@ -61,7 +65,6 @@ from multihiggs.generate.shower import (
 )
 
 SQRT_S_GEV = 13000.0
-GENERATION_CUTS = PartonCuts(pt_min_gev=25.0, abs_rapidity_max=2.7, delta_r_min=0.4)
 JET_MIN_PT_GEV, JET_MAX_ABS_ETA, MIN_JETS = 40.0, 2.5, 4
 
 
@@ -107,21 +110,24 @@ def shower_and_reconstruct(
     return np.concatenate(raw), np.concatenate(four_tag), np.concatenate(b_jets), np.concatenate(regions), sigma_pb
 
 
-def inclusive_class(hard_class: str, n_events: int, seed: int) -> Sample:
+def inclusive_class(hard_class: str, n_events: int, seed: int, definition: RegionDefinition) -> Sample:
     started = time.process_time()
     settings = common_settings(ShowerSettings(), seed) + qcd_settings(SQRT_S_GEV, 100.0, 2.0)
     settings += g_to_bb_enhancement_settings(10.0)
-    hooks = HeavyFlavourRegionVeto(keep=None, hard_flavour=HardFlavourVeto(keep_b_hard=hard_class == "b_hard"))
+    hard_flavour = HardFlavourVeto(keep_b_hard=hard_class == "b_hard")
+    hooks = HeavyFlavourRegionVeto(keep=None, definition=definition, hard_flavour=hard_flavour)
     weights, probability, b_jets, regions, sigma_pb = shower_and_reconstruct(settings, hooks, n_events, seed)
     four_tag = sigma_pb * weights / weights.sum() * probability
     label = f"inclusive {hard_class} (g→bb̄ ×10)"
     return Sample(label, time.process_time() - started, four_tag, regions, b_jets)
 
 
-def matrix_element_sample(name: str, region: str, n_points: int, seed: int) -> Sample:
+def matrix_element_sample(
+    name: str, region: str, n_points: int, seed: int, cuts: PartonCuts, definition: RegionDefinition
+) -> Sample:
     started = time.process_time()
     rng = np.random.default_rng(seed)
-    process = FourQuarkProcess(FINAL_STATES[name], GENERATION_CUTS, SQRT_S_GEV)
+    process = FourQuarkProcess(FINAL_STATES[name], cuts, SQRT_S_GEV)
     events = process.generate(n_points, rng)
     weights = events.weights_pb
     sigma_pb, sigma_error_pb = weights.mean(), weights.std() / np.sqrt(n_points)
@@ -131,7 +137,7 @@ def matrix_element_sample(name: str, region: str, n_points: int, seed: int) -> S
         path = Path(workdir) / "events.lhe"
         write_lhe_records(path, records, SQRT_S_GEV / 2, sigma_pb, sigma_error_pb, weighted=True)
         settings = common_settings(ShowerSettings(), seed) + lhe_input_settings(path)
-        hooks = HeavyFlavourRegionVeto(keep=frozenset({region}))
+        hooks = HeavyFlavourRegionVeto(keep=frozenset({region}), definition=definition)
         event_weights, probability, b_jets, regions, _ = shower_and_reconstruct(
             settings, hooks, len(kept), seed, lhe_input=True
         )
@@ -149,11 +155,18 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=4000, help="events per inclusive class")
     parser.add_argument("--me-points", type=int, default=20000, help="phase-space points per ME sample")
     parser.add_argument("--seed", type=int, default=2026)
+    parser.add_argument("--region-pt", type=float, default=30.0, help="heavy quarks counted above this pT (GeV)")
+    parser.add_argument("--region-dr", type=float, default=0.5, help="separation of the counted heavy quarks")
+    parser.add_argument("--generation-pt", type=float, default=25.0, help="ME generation cut on every quark (GeV)")
+    parser.add_argument("--generation-dr", type=float, default=0.4, help="ME generation cut on every pair")
     args = parser.parse_args()
-    samples = [inclusive_class(c, args.events, args.seed + i) for i, c in enumerate(("light", "b_hard"))]
+    definition = RegionDefinition(pt_min_gev=args.region_pt, delta_r_min=args.region_dr)
+    cuts = PartonCuts(pt_min_gev=args.generation_pt, abs_rapidity_max=2.7, delta_r_min=args.generation_dr)
+    print(f"regions: {definition}; ME generation cuts: {cuts}")
+    samples = [inclusive_class(c, args.events, args.seed + i, definition) for i, c in enumerate(("light", "b_hard"))]
     samples += [
-        matrix_element_sample("bbbb", "four_b", args.me_points, args.seed + 10),
-        matrix_element_sample("bbcc", "bbcc", args.me_points, args.seed + 11),
+        matrix_element_sample("bbbb", "four_b", args.me_points, args.seed + 10, cuts, definition),
+        matrix_element_sample("bbcc", "bbcc", args.me_points, args.seed + 11, cuts, definition),
     ]
     inclusive_sigma = sum(s.four_tag_pb.sum() for s in samples[:2])
     inclusive_rate = {}
