@@ -14,7 +14,8 @@ the four-tag weights of that region's events per CPU-second of the sample that m
   shard holding its class' whole σ), which populate all three regions;
 * pp → b b̄ b b̄ and pp → b b̄ c c̄ at LO (multihiggs.generate.parton.four_quark_process; generation cuts pT > 25 GeV,
   |y| < 2.7, ΔR > 0.4), partially unweighted to about twice their Kish n_eff, showered by Pythia with the veto that
-  keeps their own region only, reconstructed like every sample.
+  keeps their own region only, reconstructed like every sample (--bias-power k: the unweighting keeps events in
+  proportion to (softest quark pT / generation cut)^k, at compensating weights).
 
 The region thresholds (--region-pt, --region-dr) and the ME generation cuts (--generation-pt, --generation-dr)
 are options, the latter looser than the former so the shower seldom brings an event into a region from outside
@@ -43,6 +44,7 @@ from multihiggs.generate.parton.four_quark_process import (
     FourQuarkProcess,
     cap_for_events,
     partially_unweight,
+    pt_bias,
 )
 from multihiggs.generate.parton.lhe import write_lhe_records
 from multihiggs.generate.parton.multijet_phase_space import PartonCuts
@@ -123,7 +125,13 @@ def inclusive_class(hard_class: str, n_events: int, seed: int, definition: Regio
 
 
 def matrix_element_sample(
-    name: str, region: str, n_points: int, seed: int, cuts: PartonCuts, definition: RegionDefinition
+    name: str,
+    region: str,
+    n_points: int,
+    seed: int,
+    cuts: PartonCuts,
+    definition: RegionDefinition,
+    bias_power: float = 0.0,
 ) -> Sample:
     started = time.process_time()
     rng = np.random.default_rng(seed)
@@ -131,7 +139,9 @@ def matrix_element_sample(
     events = process.generate(n_points, rng)
     weights = events.weights_pb
     sigma_pb, sigma_error_pb = weights.mean(), weights.std() / np.sqrt(n_points)
-    kept = partially_unweight(events, cap_for_events(weights, 2 * kish_n_eff(weights)), rng)
+    bias = pt_bias(events, cuts.pt_min_gev, bias_power) if bias_power > 0 else np.ones(len(events))
+    cap = cap_for_events(weights * bias, 2 * kish_n_eff(weights))
+    kept = partially_unweight(events, cap, rng, bias=bias)
     records = process.lhe_records(kept, rng)
     with tempfile.TemporaryDirectory() as workdir:
         path = Path(workdir) / "events.lhe"
@@ -159,14 +169,17 @@ def main() -> None:
     parser.add_argument("--region-dr", type=float, default=0.5, help="separation of the counted heavy quarks")
     parser.add_argument("--generation-pt", type=float, default=25.0, help="ME generation cut on every quark (GeV)")
     parser.add_argument("--generation-dr", type=float, default=0.4, help="ME generation cut on every pair")
+    parser.add_argument(
+        "--bias-power", type=float, default=0.0, help="ME unweighting biased by (softest quark pT / cut)^power"
+    )
     args = parser.parse_args()
     definition = RegionDefinition(pt_min_gev=args.region_pt, delta_r_min=args.region_dr)
     cuts = PartonCuts(pt_min_gev=args.generation_pt, abs_rapidity_max=2.7, delta_r_min=args.generation_dr)
     print(f"regions: {definition}; ME generation cuts: {cuts}")
     samples = [inclusive_class(c, args.events, args.seed + i, definition) for i, c in enumerate(("light", "b_hard"))]
     samples += [
-        matrix_element_sample("bbbb", "four_b", args.me_points, args.seed + 10, cuts, definition),
-        matrix_element_sample("bbcc", "bbcc", args.me_points, args.seed + 11, cuts, definition),
+        matrix_element_sample("bbbb", "four_b", args.me_points, args.seed + 10, cuts, definition, args.bias_power),
+        matrix_element_sample("bbcc", "bbcc", args.me_points, args.seed + 11, cuts, definition, args.bias_power),
     ]
     inclusive_sigma = sum(s.four_tag_pb.sum() for s in samples[:2])
     inclusive_rate = {}

@@ -77,6 +77,24 @@ def test_partial_unweighting_is_unbiased():
         partially_unweight(events, 0.0, rng)
 
 
+def test_biased_unweighting_is_unbiased_and_favours():
+    from multihiggs.generate.parton.four_quark_process import WeightedEvents
+
+    rng = np.random.default_rng(2)
+    n = 200_000
+    weights = rng.lognormal(0.0, 1.0, n)
+    bias = np.where(rng.random(n) < 0.2, 10.0, 1.0)  # a favoured fifth, marked in the scale field
+    events = WeightedEvents(np.zeros((n, 6, 4)), np.zeros((n, 2), int), weights, bias)
+    thinned = partially_unweight(events, cap_for_events(weights * bias, 20_000), rng, bias=bias)
+    assert abs(thinned.weights_pb.sum() / weights.sum() - 1) < 0.03
+    favoured = thinned.scale_gev == 10.0
+    assert favoured.mean() > 0.6  # 20 % of the events, most of the kept ones
+    share = thinned.weights_pb[favoured].sum() / thinned.weights_pb.sum()
+    assert abs(share - weights[bias == 10.0].sum() / weights.sum()) < 0.02  # their cross section unchanged
+    with pytest.raises(ValueError, match="bias"):
+        partially_unweight(events, 1.0, rng, bias=np.zeros(n))
+
+
 def test_rejects_non_quark_final_states(pdfs):
     with pytest.raises(ValueError, match="quarks"):
         FourQuarkProcess((5, -5, 5, 5), CUTS, 13000.0, pdfs=pdfs)
