@@ -56,24 +56,36 @@ class LheRecords:
                 raise ValueError(f"LheRecords.{name} must have shape {shape}, got {getattr(self, name).shape}")
 
 
-def _event_block(records: LheRecords, event: int) -> str:
-    k = records.pids.shape[1]
-    scale = records.scale_gev[event]
-    lines = [
-        "<event>",
-        f"{k:>2d} {PROCESS_ID:>4d} {records.weights_pb[event]:+.10e} {scale:.10e} {ALPHA_QED:.10e} "
-        f"{float(alpha_s_one_loop(scale)):.10e}",
-    ]
-    for i in range(k):
-        px, py, pz, energy = records.momenta[event, i]
-        lines.append(
-            f"{records.pids[event, i]:>9d} {records.status[event, i]:>2d} "
-            f"{records.mothers[event, i, 0]:>4d} {records.mothers[event, i, 1]:>4d} "
-            f"{records.colours[event, i, 0]:>4d} {records.colours[event, i, 1]:>4d} "
-            f"{px:+.10e} {py:+.10e} {pz:+.10e} {energy:.10e} {records.masses[event, i]:.10e} 0.0000e+00 9.0000e+00"
-        )
-    lines.append("</event>\n")
-    return "\n".join(lines)
+_PARTICLE_LINE = (
+    "{:>9.0f} {:>2.0f} {:>4.0f} {:>4.0f} {:>4.0f} {:>4.0f}"
+    " {:+.10e} {:+.10e} {:+.10e} {:.10e} {:.10e} 0.0000e+00 9.0000e+00"
+)
+
+
+def _event_template(n_particles: int) -> str:
+    """Format string of one <event> block (every field a float; integers printed with .0f)."""
+    header = "{:>2.0f} " + f"{PROCESS_ID:>4d}" + " {:+.10e} {:.10e} " + f"{ALPHA_QED:.10e}" + " {:.10e}"
+    return "\n".join(["<event>", header, *[_PARTICLE_LINE] * n_particles, "</event>\n"])
+
+
+def _event_rows(records: LheRecords) -> np.ndarray:
+    """(n, fields) floats in the order of :func:`_event_template`."""
+    n, k = records.pids.shape
+    header = np.stack(
+        [np.full(n, k), records.weights_pb, records.scale_gev, alpha_s_one_loop(records.scale_gev)], axis=1
+    )
+    particles = np.concatenate(
+        [
+            records.pids[..., None],
+            records.status[..., None],
+            records.mothers,
+            records.colours,
+            records.momenta,
+            records.masses[..., None],
+        ],
+        axis=2,
+    ).reshape(n, -1)
+    return np.concatenate([header, particles.astype(float)], axis=1)
 
 
 def write_lhe_records(
@@ -111,7 +123,8 @@ def write_lhe_records(
         stream.write(f"{PROTON_PID} {PROTON_PID} {beam_energy_gev:.10e} {beam_energy_gev:.10e} 0 0 0 0 {strategy} 1\n")
         stream.write(f"{cross_section_pb:.10e} {cross_section_error_pb:.10e} {maximum_weight:.10e} {PROCESS_ID}\n")
         stream.write("</init>\n")
-        stream.writelines(_event_block(records, event) for event in range(n_events))
+        template = _event_template(records.pids.shape[1])
+        stream.writelines(template.format(*row) for row in _event_rows(records).tolist())
         stream.write("</LesHouchesEvents>\n")
 
 
