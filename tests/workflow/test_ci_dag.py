@@ -17,10 +17,11 @@ from multihiggs.publish.hepdata_submission import validation_messages
 def test_ci_dag_builds_every_target(tmp_path, snakemake, repo, report_results):
     workflow = ["--snakefile", str(repo / "Snakefile"), "--directory", str(tmp_path),
                 "--configfile", str(repo / "config/ci.yaml")]  # fmt: skip
+    # The timeout is a safety net, not the budget: this DAG took 6 min on 2026-12-06 and 14 on 2026-12-07 (same code).
     result = snakemake(
         *workflow, "--workflow-profile", str(repo / "workflow/profiles/default"), "--cores", "2",
         "--resources", "gpu=1", timeout_s=1800,
-    )  # fmt: skip  (a safety net, not the budget: the run took 6 min on 2026-12-06 and 14 on 2026-12-07, same code)
+    )  # fmt: skip
     assert result.returncode == 0, result.stdout[-4000:] + result.stderr[-4000:]
     # The HTML report: every PDF figure is shown through its PNG preview; it opens with the overview.
     report = snakemake(*workflow, "--report", str(tmp_path / "report.html"), timeout_s=300)
