@@ -17,6 +17,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from multihiggs.generate.parton.envelope_sampling import draw_per_row
 from multihiggs.generate.parton.qcd_amplitudes import GLUON, QUARK, Parton, QcdProcess
 from multihiggs.generate.parton.qcd_colour import GENERATORS, N_COLOURS, coefficients_on_basis
 
@@ -141,8 +142,4 @@ class FlowChooser:
 
     def choose(self, momenta: np.ndarray, rng: np.random.Generator) -> np.ndarray:
         """Colour tags (N, n, 2) of a flow drawn per event in proportion to :meth:`flow_weights`."""
-        weights = self.flow_weights(momenta)
-        cumulative = np.cumsum(weights, axis=1)
-        draw = rng.random(len(weights)) * cumulative[:, -1]
-        chosen = np.minimum((cumulative < draw[:, None]).sum(axis=1), len(self.flows) - 1)
-        return self.tags[chosen]
+        return self.tags[draw_per_row(self.flow_weights(momenta), rng)]

@@ -30,6 +30,14 @@ class EnvelopeSample:
     efficiency: float
 
 
+def draw_per_row(weights: np.ndarray, rng: np.random.Generator) -> np.ndarray:
+    """One column index per row of non-negative ``weights`` (n, k), drawn with probability proportional to the
+    row's weights (one uniform number per row)."""
+    cumulative = np.cumsum(weights, axis=1)
+    draw = rng.random(len(weights)) * cumulative[:, -1]
+    return np.minimum((cumulative < draw[:, None]).sum(axis=1), weights.shape[1] - 1)
+
+
 def _cell_bounds(edges: list[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
     """Lower corners and widths (n_cells, d) of the product grid."""
     lows = np.meshgrid(*[e[:-1] for e in edges], indexing="ij")

@@ -24,6 +24,7 @@ import numpy as np
 
 from multihiggs.constants import GEV2_TO_PB, GLUON_PID
 from multihiggs.generate.parton.colour_flow import FlowChooser
+from multihiggs.generate.parton.envelope_sampling import draw_per_row
 from multihiggs.generate.parton.lhe import LheRecords
 from multihiggs.generate.parton.multijet_phase_space import (
     Channel,
@@ -226,9 +227,7 @@ class FourQuarkProcess:
             )
             by_initial = self.weigh(points)
             total = by_initial.sum(axis=1)
-            cumulative = np.cumsum(by_initial, axis=1)
-            draw = rng.random(len(total)) * total
-            chosen = np.minimum((cumulative < draw[:, None]).sum(axis=1), len(initial) - 1)
+            chosen = draw_per_row(by_initial, rng)
             scale = np.where(total > 0, self.scale(points.momenta), 0.0)
             parts.append(WeightedEvents(points.momenta, initial[chosen], total, scale))
         fields = WeightedEvents.__dataclass_fields__
