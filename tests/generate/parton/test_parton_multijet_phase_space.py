@@ -10,10 +10,8 @@ from multihiggs.generate.parton.multijet_phase_space import (
     PairChannel,
     PartonCuts,
     delta_r_min,
-    n_uniform_dimensions,
     rambo,
     sample_phase_space,
-    transverse_phase_space,
 )
 
 SQRT_S = 1000.0
@@ -45,21 +43,21 @@ def passes(final):
     )
 
 
-FOUR_PARTON_CHANNELS = {
-    "flat": ((FlatChannel(4, 3.0),), [1.0]),
-    "flat+pairs": ((FlatChannel(4, 3.0), PairChannel((0, 1), (2, 3)), PairChannel((0, 3), (2, 1))), [0.2, 0.4, 0.4]),
+CHANNELS = {
+    "flat": lambda n: ((FlatChannel(n, 3.0),), [1.0]),
+    "flat+pairs": lambda n: (
+        (FlatChannel(n, 3.0), PairChannel((0, 1), (2, 3)), PairChannel((0, 3), (2, 1))),
+        [0.2, 0.4, 0.4],
+    ),
 }
 
 
-@pytest.mark.parametrize(("n_final", "channels"), [(2, None), (3, None), (4, None), (4, "flat"), (4, "flat+pairs")])
+@pytest.mark.parametrize(("n_final", "channels"), [(2, "flat"), (3, "flat"), (4, "flat"), (4, "flat+pairs")])
 def test_sampler_matches_flat_phase_space(n_final, channels):
     """E[W F(x1, x2)] = int dx1 dx2 F Phi_n^cuts: against tau, y sampling x RAMBO with the same cuts."""
     rng = np.random.default_rng(11)
     m = 400_000
-    if channels is None:
-        points = transverse_phase_space(rng.random((m, n_uniform_dimensions(n_final))), CUTS, SQRT_S, pt_power=3.0)
-    else:
-        points = sample_phase_space(rng, m, *FOUR_PARTON_CHANNELS[channels], CUTS, SQRT_S)
+    points = sample_phase_space(rng, m, *CHANNELS[channels](n_final), CUTS, SQRT_S)
     ours = points.weight * np.where(points.weight > 0, stand_in_flux(points.x1, points.x2), 0.0)
     assert np.allclose(points.momenta[:, 0] + points.momenta[:, 1], points.momenta[:, 2:].sum(axis=1))
     assert np.all(passes(points.momenta[points.weight > 0, 2:]))
@@ -83,8 +81,10 @@ def test_sampler_matches_flat_phase_space(n_final, channels):
     assert np.hypot(error, ref_error) < 0.05 * ref_mean  # the comparison is meaningful
 
 
-def test_bad_shapes_are_rejected():
-    with pytest.raises(ValueError, match="uniform"):
-        transverse_phase_space(np.zeros((3, 5)), CUTS, SQRT_S)
+def test_bad_channels_are_rejected():
+    with pytest.raises(ValueError, match="flat channel"):
+        FlatChannel(4, pt_power=0.0)
+    with pytest.raises(ValueError, match="alphas"):
+        sample_phase_space(np.random.default_rng(1), 10, (FlatChannel(4),), np.array([0.5, 0.5]), CUTS, SQRT_S)
     with pytest.raises(ValueError, match="cuts"):
         PartonCuts(pt_min_gev=0.0, abs_rapidity_max=2.0, delta_r_min=0.4)

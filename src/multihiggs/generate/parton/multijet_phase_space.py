@@ -60,6 +60,10 @@ class FlatChannel:
     pt_power: float = 2.0
     balancing: int = -1
 
+    def __post_init__(self) -> None:
+        if self.n_final < 2 or not self.pt_power > 0:
+            raise ValueError(f"a flat channel needs n_final >= 2 and pt_power > 0, got {self}")
+
     @property
     def order(self) -> np.ndarray:
         """Final-state indices with the balancing parton last."""
@@ -90,11 +94,6 @@ class PairChannel:
 
 
 Channel = FlatChannel | PairChannel
-
-
-def n_uniform_dimensions(n_final: int) -> int:
-    """Uniform numbers per point of the flat channel: 3 (pT, y, phi) for each of n - 1 partons, 1 for the last."""
-    return FlatChannel(n_final).n_uniform
 
 
 def rapidity(momenta: np.ndarray) -> np.ndarray:
@@ -272,20 +271,6 @@ def sample_phase_space(
         selected = chosen == index
         final[selected] = _map(channel, rng.random((int(selected.sum()), channel.n_uniform)), cuts)
     return _weighted_points(final, channels, alphas, cuts, sqrt_s_gev)
-
-
-def transverse_phase_space(
-    uniform: np.ndarray, cuts: PartonCuts, sqrt_s_gev: float, pt_power: float = 2.0
-) -> PhaseSpacePoints:
-    """The flat channel alone, from uniform numbers (m, 3n - 2) in [0, 1) (module docstring)."""
-    uniform = np.asarray(uniform, dtype=float)
-    n_final = (uniform.shape[1] + 2) // 3
-    if uniform.ndim != 2 or n_uniform_dimensions(n_final) != uniform.shape[1] or n_final < 2:
-        raise ValueError(f"need (m, 3n - 2) uniform numbers for n >= 2 partons, got shape {uniform.shape}")
-    if pt_power <= 0:
-        raise ValueError(f"pt_power must be positive, got {pt_power}")
-    channel = FlatChannel(n_final, pt_power)
-    return _weighted_points(_flat_map(channel, uniform, cuts), (channel,), np.ones(1), cuts, sqrt_s_gev)
 
 
 def _weighted_points(
