@@ -132,3 +132,27 @@ def test_closure_sample_is_made_only_on_request_and_enters_no_analysis():
     assert QCD_CLOSURE_SAMPLE not in sample_specs(config)
     del qcd["closure_n_events"], qcd["b_hard_fraction"], qcd["g_to_bb_enhancement"]
     assert sample_specs(config)["qcd"].b_hard_fraction == 0 and QCD_CLOSURE_SAMPLE not in sample_specs(config)
+
+
+def test_parton_jet_thinning_is_checked_for_qcd_only_and_left_out_of_the_json_when_off():
+    with pytest.raises(ValueError, match="samples.qcd.parton_jet_thinning.keep_probability"):
+        _qcd(parton_jet_thinning={"keep_probability": 0.0})
+    with pytest.raises(ValueError, match="QCD samples only"):
+        SampleSpec(name="hhh", process="hhh", n_events=10, events_per_shard=10, seed=0, sqrt_s_gev=1.0,
+                   parton_jet_thinning={})  # fmt: skip
+    assert "parton_jet_thinning" not in _qcd().to_json()
+    thinned = _qcd(parton_jet_thinning={"keep_probability": 0.05})
+    assert SampleSpec.from_json(thinned.to_json()) == thinned
+
+
+def test_config_thinning_reaches_the_qcd_sample_with_every_field_but_not_the_closure_reference():
+    config = yaml.safe_load((CONFIG_DIR / "ci.yaml").read_text())
+    qcd = config["samples"]["qcd"]
+    qcd.update(parton_jet_thinning={"keep_probability": 0.1}, closure_n_events=400)
+    specs = sample_specs(config)
+    thinning = specs["qcd"].parton_jet_thinning
+    assert thinning["keep_probability"] == 0.1 and thinning["requirements"] == [[4, 35.0], [6, 20.0]]
+    assert "veto_scale_gev" in thinning
+    assert specs[QCD_CLOSURE_SAMPLE].parton_jet_thinning is None
+    del qcd["parton_jet_thinning"]
+    assert sample_specs(config)["qcd"].parton_jet_thinning is None

@@ -10,7 +10,8 @@ The QCD sample can be split by its hard process (``samples.qcd.b_hard_fraction``
 with a b quark among the hard process' incoming or outgoing partons ("b_hard"), the others only events without
 ("light"); each class is normalised to its own cross section, so the two add up to the inclusive one with no event
 counted twice. ``samples.qcd.g_to_bb_enhancement`` multiplies Pythia's g → bb̄ final-state splittings with
-compensating weights.
+compensating weights. ``samples.qcd.parton_jet_thinning`` thins the events without four parton jets in the middle of
+the parton level, at compensating weights (:class:`PartonJetThinning`, :mod:`multihiggs.generate.parton_jet_thinning`).
 """
 
 from __future__ import annotations
@@ -36,7 +37,7 @@ HH_CLOSURE_SAMPLE = "hh_closure"
 VALIDATION_ONLY_SAMPLES = frozenset({QCD_CLOSURE_SAMPLE, HH_CLOSURE_SAMPLE})
 #: Spec keys added after the first release, with the value that reproduces the earlier samples: ``to_json`` leaves
 #: them out at that value, so the spec (a parameter of the workflow's shard jobs) of those samples is unchanged.
-_OMITTED_AT_DEFAULT = {"g_to_bb_enhancement": 1.0, "b_hard_fraction": 0.0}
+_OMITTED_AT_DEFAULT = {"g_to_bb_enhancement": 1.0, "b_hard_fraction": 0.0, "parton_jet_thinning": None}
 
 
 def format_number(value: float) -> str:
@@ -53,6 +54,77 @@ def hh_sample_name(kappa_lambda: float) -> str:
 def flat_mass_sample_name(process: str, mass_gev: float) -> str:
     """Name of a flat-mass sample: ``process`` ('hh' or 'hhh') with scalar mass ``mass_gev``."""
     return f"{process}_m{format_number(mass_gev)}"
+
+
+@dataclass(frozen=True)
+class PartonJetThinning:
+    """The early thinning of QCD events (:mod:`multihiggs.generate.parton_jet_thinning`): which events count as
+    candidates (momenta in GeV) and how the others are thinned.
+
+    ``requirements``: pairs (n, pT): at least n parton jets above pT GeV, within |η| < ``jet_abs_eta_max``; an event
+    meeting any of them is a candidate. The defaults serve the four-jet HH and the six-jet HHH selections."""
+
+    keep_probability: float = 0.1
+    requirements: tuple[tuple[int, float], ...] = ((4, 35.0), (6, 20.0))
+    jet_abs_eta_max: float = 2.7
+    jet_radius: float = 0.5
+    veto_scale_gev: float = 10.0
+
+    def __post_init__(self) -> None:
+        requirements = tuple((int(n), float(pt)) for n, pt in self.requirements)
+        object.__setattr__(self, "requirements", requirements)
+        checks = {
+            "keep_probability": 0.0 < self.keep_probability <= 1.0,
+            "requirements": len(requirements) > 0 and all(n >= 1 and pt >= 0.0 for n, pt in requirements),
+            "jet_abs_eta_max": self.jet_abs_eta_max > 0.0,
+            "jet_radius": 0.0 < self.jet_radius < math.pi,
+            "veto_scale_gev": self.veto_scale_gev > 0.0,
+        }
+        for key, valid in checks.items():
+            if not valid:
+                raise ValueError(
+                    f"config key samples.qcd.parton_jet_thinning.{key} is out of range: {getattr(self, key)!r} "
+                    "(keep_probability in (0, 1], requirements a non-empty list of [n >= 1, pT >= 0], scales > 0, "
+                    "radius in (0, pi))"
+                )
+
+    @property
+    def lowest_pt_gev(self) -> float:
+        """The lowest jet pT of the requirements: the parton jets worth clustering (GeV)."""
+        return min(pt for _, pt in self.requirements)
+
+    @property
+    def max_jets(self) -> int:
+        """The largest jet count of the requirements."""
+        return max(n for n, _ in self.requirements)
+
+    def is_candidate(self, jet_pts_gev: np.ndarray) -> bool:
+        """Whether parton jets of these pTs (GeV, within the η acceptance) meet any requirement."""
+        jet_pts_gev = np.asarray(jet_pts_gev, dtype=np.float64)
+        return any(int(np.count_nonzero(jet_pts_gev > pt)) >= n for n, pt in self.requirements)
+
+    @classmethod
+    def from_config(cls, section: dict[str, Any]) -> PartonJetThinning:
+        """From the config section ``samples.qcd.parton_jet_thinning`` (missing keys take the defaults above)."""
+        unknown = set(section) - set(cls.__dataclass_fields__)
+        if unknown:
+            raise ValueError(f"config section samples.qcd.parton_jet_thinning has unknown keys {sorted(unknown)}")
+        values = dict(section)
+        if "requirements" in values:
+            try:
+                values["requirements"] = tuple((n, pt) for n, pt in values["requirements"])
+            except (TypeError, ValueError) as error:
+                raise ValueError(
+                    "config key samples.qcd.parton_jet_thinning.requirements must be a list of [n_jets, pt_min_gev] "
+                    f"pairs, got {section['requirements']!r}"
+                ) from error
+        return cls(**values)
+
+    def to_config(self) -> dict[str, Any]:
+        """The config section (JSON types: the requirements as lists)."""
+        values = asdict(self)
+        values["requirements"] = [list(requirement) for requirement in self.requirements]
+        return values
 
 
 @dataclass(frozen=True)
@@ -82,6 +154,9 @@ class SampleSpec:
     g_to_bb_enhancement: float = 1.0
     #: QCD only: fraction of the shards that hold the b-hard class (0: one inclusive sample, no split).
     b_hard_fraction: float = 0.0
+    #: QCD only: the early thinning of events without four parton jets (the fields of :class:`PartonJetThinning`;
+    #: None: off).
+    parton_jet_thinning: dict[str, Any] | None = None
 
     def __post_init__(self) -> None:
         if self.process not in ("hh", "hhh", "qcd"):
@@ -107,6 +182,13 @@ class SampleSpec:
                 f"sample {self.name!r}: g_to_bb_enhancement and b_hard_fraction (config keys samples.qcd.*) "
                 f"apply to QCD samples only, got {enhancement} and {fraction} for process {self.process!r}"
             )
+        if self.parton_jet_thinning is not None:
+            if self.process != "qcd":
+                raise ValueError(
+                    f"sample {self.name!r}: parton_jet_thinning (config key samples.qcd.parton_jet_thinning) applies "
+                    f"to QCD samples only, not to process {self.process!r}"
+                )
+            PartonJetThinning.from_config(self.parton_jet_thinning)
         if fraction > 0 and self.n_shards < 2:
             raise ValueError(
                 f"sample {self.name!r}: config key samples.qcd.b_hard_fraction = {fraction} splits the sample into "
@@ -182,6 +264,12 @@ def _closure_events(section: dict[str, Any], name: str) -> int:
     return n_events
 
 
+def _parton_jet_thinning(section: dict[str, Any]) -> dict[str, Any] | None:
+    """``samples.qcd.parton_jet_thinning`` with every field (the defaults filled in), or None when absent."""
+    thinning = section.get("parton_jet_thinning")
+    return None if thinning is None else PartonJetThinning.from_config(thinning).to_config()
+
+
 def sample_specs(config: dict[str, Any]) -> dict[str, SampleSpec]:
     """All samples a (validated) workflow configuration asks for, by name."""
     generation = config["generation"]
@@ -253,12 +341,13 @@ def sample_specs(config: dict[str, Any]) -> dict[str, SampleSpec]:
             n_events=qcd["n_events"],
             g_to_bb_enhancement=float(qcd.get("g_to_bb_enhancement", 1.0)),
             b_hard_fraction=float(qcd.get("b_hard_fraction", 0.0)),
+            parton_jet_thinning=_parton_jet_thinning(qcd),
             **qcd_common,
         )
     )
     closure_n_events = _closure_events(qcd, "qcd")
     if closure_n_events > 0:
-        # The reference of the stitching closure test: today's inclusive sample (no split, no enhancement).
+        # The reference of the stitching closure test: the inclusive sample (no split, no enhancement, no thinning).
         specs.append(SampleSpec(name=QCD_CLOSURE_SAMPLE, process="qcd", n_events=closure_n_events, **qcd_common))
     by_name = {spec.name: spec for spec in specs}
     if len(by_name) != len(specs):

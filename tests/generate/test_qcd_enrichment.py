@@ -23,16 +23,8 @@ FINGERPRINT = Path(__file__).parent / "data" / "qcd_default_shard_fingerprint.js
 DETECTOR = {"ak5": {"pt_min_gev": 20.0, "eta_max": 2.5}, "ak8": {"pt_min_gev": 200.0, "eta_max": 2.5}}
 
 
-def qcd_spec(**options) -> SampleSpec:
-    values = dict(
-        name="qcd", process="qcd", n_events=100, events_per_shard=50, seed=5, sqrt_s_gev=13000.0, bias_power=2.0,
-        batch_size=50, multiparton_interactions=False, detector=DETECTOR,
-    )  # fmt: skip
-    return SampleSpec(**(values | options))
-
-
 @pytest.fixture(scope="module")
-def split_sample(tmp_path_factory) -> tuple[SampleSpec, list[Path]]:
+def split_sample(tmp_path_factory, qcd_spec) -> tuple[SampleSpec, list[Path]]:
     """A 100-event QCD sample in two shards, light (0) and b-hard (1), with the g -> bb enhancement."""
     spec = qcd_spec(b_hard_fraction=0.5, g_to_bb_enhancement=5.0)
     directory = tmp_path_factory.mktemp("split")
@@ -43,7 +35,7 @@ def split_sample(tmp_path_factory) -> tuple[SampleSpec, list[Path]]:
 
 
 @pytest.fixture(scope="module")
-def inclusive_sample(tmp_path_factory) -> Path:
+def inclusive_sample(tmp_path_factory, qcd_spec) -> Path:
     """100 inclusive QCD events (the closure sample's settings: no split, no enhancement), one shard."""
     spec = qcd_spec(name="qcd_inclusive", events_per_shard=100)
     path = tmp_path_factory.mktemp("inclusive") / "shard0.root"

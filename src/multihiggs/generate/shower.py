@@ -21,18 +21,23 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import awkward as ak
+import fastjet
 import numpy as np
 import pythia8mc
 from pythia8mc import Particle
 
 from multihiggs.constants import B_QUARK_PID
 from multihiggs.generate.heavy_flavour_regions import RegionDefinition, heavy_quark_counts, region_of
+from multihiggs.generate.parton_jet_thinning import thinning_weight
+from multihiggs.samples import PartonJetThinning
 
 MB_TO_PB = 1.0e9
 #: First entry of Pythia's process record after the system (0) and the two beams (1, 2): the hard process.
 _FIRST_HARD_PROCESS_ENTRY = 3
 _MAX_PYTHIA_SEED = 900_000_000
 _QUIET = ("Print:quiet = on", "Next:numberCount = 0")
+#: Leading parton-jet pTs the thinning hook records per event (for benchmarks of other requirements).
+_RECORDED_PARTON_JETS = 8
 
 
 @dataclass(frozen=True)
@@ -164,16 +169,92 @@ class HeavyFlavourRegionVeto(pythia8mc.UserHooks):
         self.n_seen += 1
         self.n_vetoed += veto
         if not veto:
-            self._regions[_fractions_key(event[3].e() / event[1].e(), event[4].e() / event[2].e())] = region
+            self._regions[hard_process_key(event)] = region
         return veto
 
     def regions_of(self, x1: np.ndarray, x2: np.ndarray) -> np.ndarray:
         """Regions (n,) of generated events with momentum fractions x1, x2 (n,) of the hard process."""
-        return np.array([self._regions[_fractions_key(a, b)] for a, b in zip(x1, x2, strict=True)])
+        return np.array([self._regions[fractions_key(a, b)] for a, b in zip(x1, x2, strict=True)])
 
 
-def _fractions_key(x1: float, x2: float) -> tuple[float, float]:
+def parton_jet_pts(momenta: np.ndarray, thinning: PartonJetThinning) -> np.ndarray:
+    """pT (GeV, descending) of the anti-kT jets (radius ``thinning.jet_radius``) of the partons ``momenta`` (n, 4:
+    px, py, pz, E in GeV) above the requirements' lowest pT and within |η| < ``jet_abs_eta_max``."""
+    momenta = np.asarray(momenta, dtype=np.float64).reshape(-1, 4)
+    if len(momenta) == 0:
+        return np.empty(0)
+    inputs = [fastjet.PseudoJet(*(float(x) for x in row)) for row in momenta]
+    definition = fastjet.JetDefinition(fastjet.antikt_algorithm, thinning.jet_radius)
+    jets = fastjet.ClusterSequence(inputs, definition).inclusive_jets(thinning.lowest_pt_gev)
+    return np.sort([jet.pt() for jet in jets if abs(jet.eta()) < thinning.jet_abs_eta_max])[::-1]
+
+
+class PartonJetThinningHook(pythia8mc.UserHooks):
+    """Pythia hook applying :class:`PartonJetThinning` at ``veto_scale_gev`` (and, if given, a hard-flavour
+    process-level veto: Pythia takes one hooks object). :meth:`decisions_of` hands out the thinning weights and
+    leading parton-jet pTs of the generated events by their momentum fractions; ``n_seen``, ``n_candidates`` and
+    ``n_vetoed`` count the events."""
+
+    def __init__(
+        self, thinning: PartonJetThinning, rng: np.random.Generator, hard_flavour: HardFlavourVeto | None = None
+    ) -> None:
+        super().__init__()
+        self.thinning = thinning
+        self.rng = rng
+        self.hard_flavour = hard_flavour
+        self._decisions: dict[tuple[float, float], tuple[float, np.ndarray]] = {}
+        self.n_seen = 0
+        self.n_candidates = 0
+        self.n_vetoed = 0
+
+    def canVetoProcessLevel(self) -> bool:
+        return self.hard_flavour is not None
+
+    def doVetoProcessLevel(self, process) -> bool:
+        return self.hard_flavour is not None and self.hard_flavour.doVetoProcessLevel(process)
+
+    def canVetoPT(self) -> bool:
+        return True
+
+    def scaleVetoPT(self) -> float:
+        return self.thinning.veto_scale_gev
+
+    def doVetoPT(self, iPos, event) -> bool:
+        momenta = [
+            (particle.px(), particle.py(), particle.pz(), particle.e())
+            for particle in (event[i] for i in range(event.size()))
+            if particle.isFinal()
+        ]
+        jet_pts = parton_jet_pts(np.array(momenta), self.thinning)
+        candidate = self.thinning.is_candidate(jet_pts)
+        weight = thinning_weight(candidate, float(self.rng.random()), self.thinning)
+        self.n_seen += 1
+        self.n_candidates += candidate
+        if weight == 0.0:
+            self.n_vetoed += 1
+            return True
+        leading = np.zeros(_RECORDED_PARTON_JETS)
+        leading[: min(len(jet_pts), _RECORDED_PARTON_JETS)] = jet_pts[:_RECORDED_PARTON_JETS]
+        self._decisions[hard_process_key(event)] = (weight, leading)
+        return False
+
+    def decisions_of(self, x1: np.ndarray, x2: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """Thinning weights (n,) and leading parton-jet pTs (n, 8; GeV, 0-padded) of generated events with momentum
+        fractions x1, x2 (n,); each event's decision is handed out once."""
+        decisions = [self._decisions.pop(fractions_key(a, b)) for a, b in zip(x1, x2, strict=True)]
+        weights = np.array([weight for weight, _ in decisions], dtype=np.float64)
+        return weights, np.array([pts for _, pts in decisions]).reshape(len(decisions), _RECORDED_PARTON_JETS)
+
+
+def fractions_key(x1: float, x2: float) -> tuple[float, float]:
+    """Key of a generated event, for hooks that decide at parton level and hand their decision to the caller:
+    the momentum fractions of the hard process' incoming partons (``info.x1``, ``info.x2``), rounded."""
     return (round(float(x1), 10), round(float(x2), 10))
+
+
+def hard_process_key(event) -> tuple[float, float]:
+    """:func:`fractions_key` of a parton-level event record (beams in entries 1, 2; incoming partons in 3, 4)."""
+    return fractions_key(event[3].e() / event[1].e(), event[4].e() / event[2].e())
 
 
 def make_pythia(settings: Sequence[str], user_hooks: pythia8mc.UserHooks | None = None):
